@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from . import state
+from . import results, state
 from .markdown import Cell, MarkdownError, count_python_fences, parse_page
 
 DEFAULT_TIMEOUT = 30  # seconds per block; raise it with <!--pytest.mark.timeout(N)-->
@@ -38,12 +38,17 @@ def pytest_addoption(parser):
     )
 
 
+def _tally() -> dict[str, int]:
+    return {"ran": 0, "failed": 0, "not run": 0, "other backend": 0}
+
+
 @dataclass
 class Report:
     """What the verifier did in this session, for the summary and the fence count check."""
 
     pages: dict[Path, int] = field(default_factory=dict)  # page -> Python fences counted independently
-    blocks: dict[str, int] = field(default_factory=lambda: {"ran": 0, "failed": 0, "not run": 0, "other backend": 0})
+    blocks: dict[str, int] = field(default_factory=_tally)
+    per_page: dict[Path, dict[str, int]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     relaxed: list[str] = field(default_factory=list)  # outputs that differ under a non-reference run
@@ -250,19 +255,16 @@ def _indent(text: str, indent: str) -> str:
 def pytest_runtest_makereport(item, call):
     report = yield
     if isinstance(item, BlockChain) and (report.when == "call" or report.skipped):
-        blocks = item.report.blocks
         count = len(item.chain)
         if report.skipped:
             reason = item.chain[0].marks.get("skip", ("",))[0]
+            outcome = "not run" if reason else "other backend"
             if reason:
-                blocks["not run"] += count
                 item.report.reasons.append(f"{item.chain[0].where}: {reason}")
-            else:
-                blocks["other backend"] += count
-        elif report.passed:
-            blocks["ran"] += count
         else:
-            blocks["failed"] += count
+            outcome = "ran" if report.passed else "failed"
+        item.report.blocks[outcome] += count
+        item.report.per_page.setdefault(item.path, _tally())[outcome] += count
     return report
 
 
@@ -278,6 +280,7 @@ def pytest_sessionfinish(session, exitstatus):
     option = session.config.option
     selected = option.keyword or option.markexpr or option.maxfail or any("::" in a for a in session.config.args)
 
+    results.record(session.config.rootpath, state.current_backend(), state.base_seed(), report.per_page)
     counted = sum(report.pages.values())
     accounted = sum(report.blocks.values())
     if report.pages and not selected and counted != accounted:
