@@ -170,7 +170,7 @@ class BlockChain(pytest.Item):
         if shown == actual:
             return
         if self.config.getoption("update_outputs"):
-            self.report.rewrites.setdefault(cell.path, []).append(
+            self.report.rewrites.setdefault(self.path, []).append(
                 (cell.output.open_line, cell.output.close_line, _indent(actual, cell.output.indent))
             )
             return
@@ -195,7 +195,8 @@ class BlockChain(pytest.Item):
             return
         relative = Path(cell.marks["figure"][0])
         drawn = workdir / relative.name
-        kept = cell.path.parent / relative
+        kept = self.path.parent / relative  # absolute: the block runs in a temporary directory
+        shown = cell.path.parent / relative
         if not drawn.is_file():
             raise BlockFailure(f"{cell.where}: the block is marked figure({str(relative)!r}) but saved no "
                                f"file named {relative.name!r} in its working directory")
@@ -204,10 +205,10 @@ class BlockChain(pytest.Item):
         if self.config.getoption("update_outputs"):
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(drawn, kept)
-            self.report.updated_figures.append(str(kept))
+            self.report.updated_figures.append(str(shown))
         elif reference_run():
             problem = "is missing" if not kept.is_file() else "differs from what the block draws now"
-            raise BlockFailure(f"{cell.where}: the figure {kept} {problem}; regenerate it: make update")
+            raise BlockFailure(f"{cell.where}: the figure {shown} {problem}; regenerate it: make update")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, BlockFailure):
@@ -312,6 +313,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                       f"(checked exactly only on {REFERENCE_BACKEND} with seed offset 0): "
                       + ", ".join(report.relaxed))
     for path, rewrites in report.rewrites.items():
-        tr.write_line(f"updated {len(rewrites)} shown outputs in {path}")
+        tr.write_line(f"updated {len(rewrites)} shown outputs in {path.relative_to(config.rootpath)}")
     for figure in report.updated_figures:
         tr.write_line(f"updated figure {figure}")

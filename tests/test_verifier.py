@@ -1,0 +1,379 @@
+"""The verifier on small Markdown pages: each bad input fails with a message naming the file and line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from verifier.markdown import MarkdownError, count_python_fences, fence_language, parse_page
+
+
+def page(pytester, text: str, name: str = "page") -> None:
+    pytester.makefile(".md", **{name: textwrap.dedent(text)})
+
+
+def run(pytester, *args: str):
+    return pytester.runpytest("-p", "verifier.plugin", "-p", "no:cacheprovider", *args)
+
+
+def output(result) -> str:
+    return "\n".join(result.outlines + result.errlines)
+
+
+# --- collection errors ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("# T\n\n```python\nx = 1\n", 3, "unterminated code fence"),
+        ("# T\n\n<!--pytest-codeblocks:conts-->\n```python\nx = 1\n```\n", 3, "unknown marker `pytest-codeblocks:conts`"),
+        ("# T\n\n<!--pytest.mark.slow-->\n```python\nx = 1\n```\n", 3, "unknown marker `pytest.mark.slow`"),
+        ("# T\n\n<!--pytest-codeblocks:skip-->\n```python\nx = 1\n```\n", 3, 'pytest.mark.skip(reason="why'),
+        ("# T\n\n<!--pytest.mark.skip-->\n```python\nx = 1\n```\n", 3, "needs a reason"),
+        ("# T\n\n```bash\nls\n```\n\n<!--pytest-codeblocks:cont-->\n```python\nx = 1\n```\n", 7,
+         "the previous fence is not a Python block"),
+        ("# T\n\n```python\nprint(1)\n```\n\n```text\n1\n```\n", 7, "has no <!--pytest-codeblocks:expected-output--> marker"),
+        ("# T\n\n```python\nprint(1)\n```\n\n```\n1\n```\n", 7, "nobody would check it"),
+        ("# T\n\n```text\nimport keras\n```\n", 3, "looks like Python"),
+        ("# T\n\n```pycon\n>>> 1 + 1\n2\n```\n", 3, "`pycon` fences are not run"),
+        ("# T\n\n<!--pytest.mark.skip(reason='slow')-->\n```python\nprint(1)\n```\n\n"
+         "<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n", 9, "belongs to a block that is not run"),
+        ("# T\n\n<!--pytest-codeblocks:cont-->\n\nSome prose.\n\n```python\nx = 1\n```\n", 3,
+         "is not directly followed by a code fence"),
+        ("# T\n\n<!--pytest.mark.timeout(60)-->\n```text\nhello\n```\n", 3, "markers apply to Python blocks"),
+        ("# T\n\nprose\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n", 6,
+         "expected-output must directly follow a Python block"),
+        ('# T\n\n<!--pytest.mark.backend("theano")-->\n```python\nx = 1\n```\n', 3, "pytest.mark.backend takes names"),
+    ],
+    ids=[
+        "unterminated-fence", "unknown-codeblocks-keyword", "unknown-mark", "deprecated-skip", "skip-without-reason",
+        "cont-after-non-python", "text-output-without-marker", "plain-output-without-marker", "unlabelled-python",
+        "pycon", "output-of-skipped-block", "marker-before-prose", "marker-before-text-fence",
+        "expected-output-after-prose", "unknown-backend",
+    ],
+)
+def test_bad_page_fails_collection_with_file_and_line(pytester, text, line, message):
+    page(pytester, text)
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    assert f"page.md:{line}: " in output(result)
+    assert message in output(result)
+
+
+def test_parser_reports_the_line_of_an_unterminated_fence_inside_an_admonition(tmp_path):
+    text = "# T\n\n!!! note\n\n    ```python\n    x = 1\n"
+    with pytest.raises(MarkdownError) as error:
+        parse_page(tmp_path / "p.md", text)
+    assert error.value.line == 5
+
+
+# --- every fence variant runs ----------------------------------------------------------
+
+VARIANTS = {
+    "plain": "```python\n{code}\n```",
+    "title": '```python title="example.py"\n{code}\n```',
+    "hl_lines": '```python hl_lines="1"\n{code}\n```',
+    "linenums": '```python linenums="1"\n{code}\n```',
+    "py": "```py\n{code}\n```",
+    "python3": "```python3\n{code}\n```",
+    "braces": '```{{.python title="x.py"}}\n{code}\n```',
+    "braces-py": "``` {{ .py }}\n{code}\n```",
+    "tilde": "~~~python\n{code}\n~~~",
+    "four-backticks": "````python\n{code}\n````",
+    "admonition": '!!! note\n\n    ```python\n    {code}\n    ```',
+    "collapsible": '??? example "Example"\n\n    ```python\n    {code}\n    ```',
+    "tab": '=== "Tab"\n\n    ```python\n    {code}\n    ```',
+    "nested": '??? example\n\n    === "Tab"\n\n        ```python\n        {code}\n        ```',
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_fence_variant_material_renders_is_run(pytester, variant):
+    page(pytester, "# T\n\n" + VARIANTS[variant].format(code="raise ValueError('ran')") + "\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "raised ValueError: ran" in output(result)
+
+
+def test_fence_language_reads_attributes():
+    assert fence_language('python title="a.py" hl_lines="2"') == "python"
+    assert fence_language("{.py linenums='1'}") == "py"
+    assert fence_language("") == ""
+    assert count_python_fences("```python\n```\n````markdown\n```python\n```\n````\n~~~py\n~~~\n") == 2
+
+
+# --- honest failures ------------------------------------------------------------------
+
+
+def test_exception_shows_type_message_and_markdown_line(pytester):
+    page(pytester, "# T\n\nText.\n\n```python\nx = 1\ny = 0\nprint('before')\nx / y\n```\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    text = output(result)
+    assert "page.md:9: the block starting at line 5 raised ZeroDivisionError: division by zero" in text
+    assert 'File "page.md", line 9, in <module>' in text
+    assert "It printed before failing:\nbefore" in text
+
+
+def test_bare_assert_gets_pytest_explanation(pytester):
+    page(pytester, "# T\n\n```python\ncount = (3 + 1) * 4\nassert count == 17\n```\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "page.md:5: the block starting at line 3 raised AssertionError: assert 16 == 17" in output(result)
+
+
+def test_block_runs_as_main(pytester):
+    page(pytester, '# T\n\n```python\nassert __name__ == "__main__"\n```\n')
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_syntax_error_names_the_line(pytester):
+    page(pytester, "# T\n\n```python\nx = 1\ny = (\n```\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "page.md:5: syntax error in the block" in output(result)
+
+
+def test_hanging_block_times_out_and_names_the_block(pytester):
+    page(pytester, "# T\n\n<!--pytest.mark.timeout(1)-->\n```python\nwhile True:\n    pass\n```\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "page.md:4: the block did not finish within its time limit" in output(result)
+
+
+def test_default_timeout_is_30_seconds_and_a_marker_overrides_it(pytester):
+    page(pytester, "# T\n\n```python\nx = 1\n```\n\n<!--pytest.mark.timeout(90)-->\n```python\nx = 2\n```\n")
+    items, _ = pytester.inline_genitems("-p", "verifier.plugin")
+    assert [item.get_closest_marker("timeout").args[0] for item in items] == [30, 90]
+
+
+# --- shown outputs --------------------------------------------------------------------
+
+MISMATCH = """\
+# T
+
+```python
+print("loss falls")
+print(448)
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+loss falls
+449
+```
+"""
+
+
+def test_output_mismatch_shows_a_unified_diff_headed_by_file_and_line(pytester):
+    page(pytester, MISMATCH)
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    text = output(result)
+    assert "page.md:10: the output shown on the page is not what the block at line 3 prints." in text
+    assert "--- page.md:10 (shown on the page)" in text
+    assert "-449" in text and "+448" in text
+
+
+def test_output_comparison_ignores_only_trailing_space(pytester):
+    page(pytester, '# T\n\n```python\nprint("a  ")\nprint()\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\na\n```\n')
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_update_rewrites_outputs_in_place_keeping_indentation(pytester):
+    text = textwrap.dedent("""\
+        # T
+
+        ```python
+        print(2 + 2)
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        5
+        ```
+
+        ??? success "Solution"
+
+            ```python
+            for i in range(2):
+                print(i)
+            ```
+
+            <!--pytest-codeblocks:expected-output-->
+            ```text
+            ```
+
+        Text after.
+        """)
+    page(pytester, text)
+    original = (pytester.path / "page.md").read_text()
+    run(pytester, "--update-outputs").assert_outcomes(passed=2)
+    updated = (pytester.path / "page.md").read_text()
+    assert updated == original.replace("```text\n5\n", "```text\n4\n").replace(
+        "    ```text\n    ```", "    ```text\n    0\n    1\n    ```"
+    )
+    run(pytester).assert_outcomes(passed=2)
+
+
+def test_outputs_follow_each_continued_cell(pytester):
+    page(pytester, textwrap.dedent("""\
+        # T
+
+        ```python
+        x = 20
+        print(x)
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        20
+        ```
+
+        <!--pytest-codeblocks:cont-->
+        ```python
+        print(x + 1)
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        21
+        ```
+        """))
+    run(pytester).assert_outcomes(passed=1)
+
+
+# --- isolation ------------------------------------------------------------------------
+
+
+def test_block_runs_in_a_fresh_temporary_directory(pytester):
+    page(pytester, textwrap.dedent("""\
+        # T
+
+        ```python
+        import os
+        from pathlib import Path
+        assert os.listdir(".") == []
+        Path("model.keras").write_text("weights")
+        ```
+
+        ```python
+        import os
+        assert os.listdir(".") == []
+        ```
+        """))
+    run(pytester).assert_outcomes(passed=2)
+    assert not (pytester.path / "model.keras").exists()
+
+
+def test_keras_state_is_reset_between_blocks(pytester):
+    block = textwrap.dedent("""\
+        ```python
+        import keras
+        layer = keras.layers.Dense(2)
+        keras.config.set_image_data_format("channels_first")
+        print(layer.name, float(keras.random.uniform(()) > -1))
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        dense 1.0
+        ```
+        """)
+    page(pytester, "# T\n\n" + block + "\n" + block)
+    run(pytester).assert_outcomes(passed=2)
+
+
+def test_seed_offset_shifts_set_random_seed(pytester, monkeypatch):
+    page(pytester, textwrap.dedent("""\
+        # T
+
+        ```python
+        import keras
+        import numpy as np
+        keras.utils.set_random_seed(0)
+        print(np.random.randint(1000))
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        684
+        ```
+        """))
+    run(pytester).assert_outcomes(passed=1)
+    monkeypatch.setenv("DLV_SEED", "1")
+    result = run(pytester)
+    result.assert_outcomes(passed=1)  # outputs are compared exactly only on the reference run...
+    assert "1 shown outputs differ on this non-reference run" in output(result)  # ...and reported
+
+
+# --- not-run blocks, backends and the fence count --------------------------------------
+
+
+def test_skipped_blocks_are_counted_and_listed_with_their_reason(pytester):
+    page(pytester, textwrap.dedent("""\
+        # T
+
+        <!--pytest.mark.skip(reason="downloads ImageNet weights")-->
+        ```python
+        raise RuntimeError("must not run")
+        ```
+
+        <!--pytest.mark.backend("jax")-->
+        ```python
+        import jax
+        ```
+
+        ```python
+        x = 1
+        ```
+        """))
+    result = run(pytester, "-rs")
+    result.assert_outcomes(passed=1, skipped=2)
+    text = output(result)
+    assert "3 Python fences on 1 pages (backend tensorflow, seed offset 0): 1 ran, 0 failed, " \
+           "1 not run by marker, 1 only for other backends" in text
+    assert "not run: page.md:4: downloads ImageNet weights" in text
+
+
+def test_fence_count_mismatch_fails_the_session(pytester, monkeypatch):
+    import verifier.plugin
+
+    page(pytester, "# T\n\n```python\nx = 1\n```\n\n```py\nx = 2\n```\n")
+    real = verifier.plugin.parse_page
+    monkeypatch.setattr(verifier.plugin, "parse_page", lambda path: real(path)[:1])  # a parser that loses a fence
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "FENCE COUNT MISMATCH: the pages hold 2 Python fences, the verifier accounted for 1" in output(result)
+
+
+# --- figures --------------------------------------------------------------------------
+
+FIGURE = """\
+# T
+
+<!--pytest.mark.figure("figures/line.svg")-->
+```python
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1], [0, {top}])
+fig.savefig("line.svg")
+```
+"""
+
+
+def test_figure_is_written_by_update_and_then_checked(pytester):
+    page(pytester, FIGURE.format(top=1))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "page.md:4: the figure figures/line.svg is missing; regenerate it: make update" in output(result)
+    run(pytester, "--update-outputs").assert_outcomes(passed=1)
+    assert (pytester.path / "figures" / "line.svg").read_text().startswith("<?xml")
+    run(pytester).assert_outcomes(passed=1)
+    page(pytester, FIGURE.format(top=2))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "differs from what the block draws now" in output(result)
