@@ -59,10 +59,13 @@ class Report:
 REPORT = pytest.StashKey[Report]()
 
 
+# Before any block (or test module) imports Keras, TensorFlow or matplotlib.
+for _name, _value in state.ENVIRONMENT.items():
+    os.environ.setdefault(_name, _value)
+os.environ["COLUMNS"] = state.ENVIRONMENT["COLUMNS"]
+
+
 def pytest_configure(config):
-    for name, value in state.ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
-    os.environ["COLUMNS"] = state.ENVIRONMENT["COLUMNS"]
     config.stash[REPORT] = Report()
     config.addinivalue_line("markers", "backend(*names): run this Markdown block only under these Keras backends")
     config.addinivalue_line("markers", "figure(path): the block draws this figure, kept next to the page")

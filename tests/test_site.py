@@ -1,0 +1,164 @@
+"""The site: strict build, math rendered at build time, nothing loaded from another host,
+stamps from real runs, and broken links or anchors failing the build."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def build(project: Path, site: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
+    return subprocess.run(
+        [*MKDOCS, "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)],
+        capture_output=True, text=True, env=environment, cwd=project, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The real site, built once with --strict."""
+    target = tmp_path_factory.mktemp("site")
+    result = build(ROOT, target)
+    assert result.returncode == 0, result.stdout + result.stderr
+    build.log = result.stderr  # for the clean-output test
+    return target
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def test_build_output_is_clean(site):
+    noise = [line for line in build.log.splitlines() if not line.startswith("INFO")]
+    assert noise == [], "the strict build printed warnings or banners:\n" + "\n".join(noise)
+
+
+def test_every_nav_page_is_built(site):
+    config = yaml.safe_load(re.sub(r"!!python/name:\S+|!ENV \[[^\]]*\]", "null", (ROOT / "mkdocs.yml").read_text()))
+
+    def walk(entries):
+        for entry in entries:
+            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+            yield from walk(value) if isinstance(value, list) else [value]
+
+    for source in walk(config["nav"]):
+        built = site / ("index.html" if source == "index.md" else source.removesuffix(".md") + "/index.html")
+        assert built.is_file(), f"{source} is in the nav but was not built"
+
+
+EXTERNAL_LOAD = re.compile(
+    r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["'](?:https?:)?//"""
+    r"""|<link\b[^>]*\bhref=["'](?:https?:)?//[^"']*["'][^>]*>""",
+    re.IGNORECASE,
+)
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    offenders = []
+    for page in pages(site):
+        for match in EXTERNAL_LOAD.finditer(page.read_text()):
+            tag = match.group(0)
+            if tag.lower().startswith("<link") and re.search(r'rel=["\'](canonical|alternate)', tag):
+                continue  # not loaded by the browser
+            offenders.append(f"{page.relative_to(site)}: {tag[:120]}")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text()):
+            offenders.append(f"{css.relative_to(site)}: {url}")
+        offenders += [f"{css.relative_to(site)}: @import {u}" for u in re.findall(r"@import\s+url\(['\"]?(https?://[^)'\"]+)", css.read_text())]
+    assert offenders == []
+
+
+def test_math_is_rendered_at_build_time(site):
+    math_pages = 0
+    for page in pages(site):
+        html = page.read_text()
+        assert not re.search(r'class="arithmatex">\\[(\[]', html), f"{page}: math left for the browser"
+        math_pages += 'class="katex"' in html
+    assert math_pages >= 1
+    assert (site / "assets/katex/katex.min.css").is_file()
+    fonts = {f.name for f in (site / "assets/katex/fonts").iterdir()}
+    assert "KaTeX_Main-Regular.woff2" in fonts and "KaTeX_Math-Italic.woff2" in fonts
+
+
+def test_every_page_with_code_carries_a_stamp_from_real_runs(site):
+    expected = os.environ.get("DLV_EXPECT_BACKENDS", "").split()
+    stamped = 0
+    for page in pages(site):
+        html = page.read_text()
+        has_code = 'class="language-python' in html
+        stamp = re.search(r'<div class="dlv-stamp[^"]*">(.*?)</div>', html, re.DOTALL)
+        assert bool(stamp) == has_code, f"{page.relative_to(site)}: a stamp belongs exactly on pages with code"
+        if stamp:
+            stamped += 1
+            text = re.sub(r"<[^>]+>", "", stamp.group(1)).strip()
+            passed = re.match(r"Verified on ([^:]+):", text)
+            for backend in expected:
+                assert passed and BACKEND_NAMES[backend] in passed.group(1), \
+                    f"{page.relative_to(site)}: the stamp does not show {backend} as passed: {text}"
+    assert stamped >= 1
+
+
+def test_every_page_has_an_edit_link_and_the_footer_states_the_licences(site):
+    html = (site / "index.html").read_text()
+    assert "CC BY 4.0" in html and "MIT" in html
+    for page in pages(site):
+        if page.parent == site / "search":
+            continue
+        assert "/edit/main/docs/" in page.read_text(), f"{page.relative_to(site)} has no edit link"
+
+
+# --- broken links and anchors fail the build ------------------------------------------
+
+PLANTED = {
+    "missing-anchor-same-page": "[see](#no-such-heading)",
+    "missing-anchor-other-page": "[see](other.md#no-such-heading)",
+    "missing-page": "[see](missing.md)",
+    "raw-html-missing-anchor": '<a href="other/#no-such-heading">see</a>',
+}
+
+
+@pytest.fixture()
+def small_project(tmp_path) -> Path:
+    """The real configuration and hooks with two tiny pages."""
+    for name in ("site_hooks", "verifier", "node_modules", "snippets"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    config = (ROOT / "mkdocs.yml").read_text()
+    config = config[: config.index("\nnav:")] + "\nnav:\n  - index.md\n  - other.md\n"
+    (tmp_path / "mkdocs.yml").write_text(config)
+    (tmp_path / "docs" / "assets").mkdir(parents=True)
+    for asset in (ROOT / "docs" / "assets").iterdir():
+        (tmp_path / "docs" / "assets" / asset.name).symlink_to(asset)
+    (tmp_path / "docs" / "other.md").write_text("# Other\n\n## A heading\n\nMath: $a^2 + b^2 = c^2$.\n")
+    return tmp_path
+
+
+def test_small_project_builds(small_project, tmp_path):
+    (small_project / "docs" / "index.md").write_text("# Home\n\n[ok](other.md#a-heading)\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("link", PLANTED.values(), ids=PLANTED.keys())
+def test_broken_link_or_anchor_fails_the_build(small_project, tmp_path, link):
+    (small_project / "docs" / "index.md").write_text(f"# Home\n\n{link}\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode != 0
+    assert "index.md" in result.stdout + result.stderr
+
+
+def test_bad_tex_fails_the_build_naming_the_page(small_project, tmp_path):
+    (small_project / "docs" / "index.md").write_text("# Home\n\nBroken: $\\frac{1}{$\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode != 0
+    assert "index.md: cannot render the formula" in result.stdout + result.stderr
