@@ -17,6 +17,10 @@ venv_tensorflow := .venv
 venv_jax := .venv-jax
 venv_torch := .venv-torch
 SITE_PY := $(venv_tensorflow)/bin/python
+# The browser tests drive this Chromium; Debian's package by default (GitHub's runners
+# set CHROMIUM to their preinstalled Chrome).
+export CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help serve site test test-fast test-pages test-tooling update page clean
 help:
@@ -42,6 +46,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+
 # --- the site ------------------------------------------------------------------------
 serve: .venv/.installed node_modules/.installed
 	$(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -65,7 +74,7 @@ test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 
 # The machinery: the verifier's own tests, the strict site build with stamps and link
 # checks, and the workflow linters. Stamps must cover the backends that were just run.
-test-tooling: .venv/.installed node_modules/.installed
+test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
 	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q
 
 update: .venv/.installed

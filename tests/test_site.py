@@ -5,34 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+from site_build import ROOT, build
+
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
-
-
-def build(project: Path, site: Path, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
-    return subprocess.run(
-        [*MKDOCS, "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)],
-        capture_output=True, text=True, env=environment, cwd=project, timeout=300,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The real site, built once with --strict."""
-    target = tmp_path_factory.mktemp("site")
-    result = build(ROOT, target)
-    assert result.returncode == 0, result.stdout + result.stderr
-    build.log = result.stderr  # for the clean-output test
-    return target
 
 
 def pages(site: Path) -> list[Path]:
@@ -40,7 +20,7 @@ def pages(site: Path) -> list[Path]:
 
 
 def test_build_output_is_clean(site):
-    noise = [line for line in build.log.splitlines() if not line.startswith("INFO")]
+    noise = [line for line in (site / ".build-log").read_text().splitlines() if not line.startswith("INFO")]
     assert noise == [], "the strict build printed warnings or banners:\n" + "\n".join(noise)
 
 

@@ -1,0 +1,107 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright): it loads
+nothing from another host, math is typeset with its fonts, search, copy buttons and the
+palette toggle work."""
+
+from __future__ import annotations
+
+import functools
+import os
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Keep Chromium off the network: it otherwise calls Google's hosts at start.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), "the browser tests need Debian's Chromium: apt-get install chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.requests, page.errors = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+
+
+def urls(site: Path) -> list[str]:
+    found = []
+    for html in sorted(site.rglob("index.html")):
+        relative = html.parent.relative_to(site).as_posix()
+        found.append("/" if relative == "." else f"/{relative}/")
+    return found
+
+
+def test_no_page_requests_another_host_or_logs_an_error(page, server, site):
+    for path in urls(site):
+        page.goto(server + path, wait_until="networkidle")
+    foreign = [url for url in page.requests if not url.startswith((server, "data:", "blob:"))]
+    assert foreign == []
+    assert page.errors == []
+
+
+def test_math_is_typeset_with_katex_fonts(page, server, site):
+    math_pages = [p for p in urls(site) if 'class="katex"' in (site / p.strip("/") / "index.html").read_text()]
+    assert math_pages, "no page has math"
+    page.goto(server + math_pages[0], wait_until="networkidle")
+    page.evaluate("document.fonts.ready")
+    assert page.locator(".katex-error").count() == 0
+    box = page.locator(".katex").first.bounding_box()
+    assert box and box["width"] > 5 and box["height"] > 5
+    assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
+    assert page.evaluate("[...document.fonts].some(f => f.family.includes('KaTeX') && f.status === 'loaded')")
+
+
+def test_search_finds_a_chapter(page, server):
+    page.goto(server + "/", wait_until="networkidle")
+    page.keyboard.press("/")
+    page.locator("input.md-search__input").press_sequentially("neuron", delay=50)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    assert results.count() > 0
+
+
+def test_code_blocks_have_copy_buttons(page, server, site):
+    chapter = next(p for p in urls(site) if "language-python" in (site / p.strip("/") / "index.html").read_text())
+    page.goto(server + chapter, wait_until="networkidle")
+    assert page.locator('button[title="Copy to clipboard"]').count() > 0
+
+
+def test_palette_choice_persists_across_pages(page, server):
+    page.emulate_media(color_scheme="light")
+    page.goto(server + "/", wait_until="networkidle")
+    for _ in range(3):  # automatic -> light -> dark
+        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate":
+            break
+        page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    page.goto(server + "/glossary/", wait_until="networkidle")
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
