@@ -77,6 +77,12 @@ def pytest_collect_file(file_path: Path, parent):
     return None
 
 
+def pytest_collection_finish(session):
+    """Import Keras (and matplotlib) once before the first block, outside any block's time limit."""
+    code = "".join(c.code for item in session.items if isinstance(item, BlockChain) for c in item.chain)
+    state.warm_up(code)
+
+
 def reference_run() -> bool:
     """Shown outputs and figures are compared exactly only on the run that produced them."""
     return state.current_backend() == REFERENCE_BACKEND and state.base_seed() == 0

@@ -56,6 +56,14 @@ def _shift_seed_setter(keras, offset: int) -> None:
     utils.set_random_seed = set_random_seed
 
 
+def warm_up(code: str) -> None:
+    """Import what the blocks will use, so that no block is timed with a 3-second import."""
+    if "keras" in code:
+        import keras  # noqa: F401
+    if "matplotlib" in code:
+        import matplotlib.pyplot  # noqa: F401
+
+
 def reset(seed_offset: int, code: str) -> None:
     """Reset everything a previous block may have changed; `code` is the block about to run."""
     random.seed(seed_offset)
