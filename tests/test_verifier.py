@@ -377,3 +377,60 @@ def test_figure_is_written_by_update_and_then_checked(pytester):
     result = run(pytester)
     result.assert_outcomes(failed=1)
     assert "differs from what the block draws now" in output(result)
+
+
+def test_figures_that_differ_only_far_below_a_pixel_count_as_the_same(tmp_path):
+    from verifier.figures import same_figure
+
+    kept, drawn = tmp_path / "kept.svg", tmp_path / "drawn.svg"
+    kept.write_text('<path d="M 55.882344 134.102982 L 250.7 134.102982"/><text>loss 0.25</text>')
+    drawn.write_text('<path d="M 55.882344 134.102868 L 250.7 134.102868"/><text>loss 0.25</text>')
+    assert same_figure(kept, drawn)  # moved by a ten-thousandth of a point
+    drawn.write_text('<path d="M 55.882344 134.2 L 250.7 134.102982"/><text>loss 0.25</text>')
+    assert not same_figure(kept, drawn)  # a tenth of a point is a real change
+    drawn.write_text('<path d="M 55.882344 134.102982 L 250.7 134.102982"/><text>loss 0.35</text>')
+    assert not same_figure(kept, drawn)  # so is a changed label
+    drawn.write_text('<path d="M 55.882344 134.102982 L 250.7 134.102982 L 3 4"/><text>loss 0.25</text>')
+    assert not same_figure(kept, drawn)  # and an extra point
+    kept.write_text('<clipPath id="pbe70defd8a"/><g clip-path="url(#pbe70defd8a)"/>')
+    drawn.write_text('<clipPath id="p38f8bf11f4"/><g clip-path="url(#p38f8bf11f4)"/>')
+    assert same_figure(kept, drawn)  # matplotlib's coordinate-hash names
+    drawn.write_text('<clipPath id="p38f8bf11f4"/><g clip-path="url(#pbe70defd8a)"/>')
+    assert not same_figure(kept, drawn)  # but a reference to another clip path is a change
+    kept_png, drawn_png = tmp_path / "kept.png", tmp_path / "drawn.png"
+    kept_png.write_bytes(b"\x89PNG 1.000001")
+    drawn_png.write_bytes(b"\x89PNG 1.000002")
+    assert not same_figure(kept_png, drawn_png)  # other formats must be byte-identical
+
+
+# --- results for the stamps ------------------------------------------------------------
+
+
+def test_reference_run_records_per_page_counts_and_seconds_for_the_stamps(pytester, monkeypatch):
+    import json
+
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "page.md").write_text(textwrap.dedent("""\
+        # T
+
+        ```python
+        import time
+        time.sleep(0.3)
+        ```
+
+        <!--pytest.mark.skip(reason="shown only")-->
+        ```python
+        x = 1
+        ```
+        """))
+    (pytester.path / "outside.md").write_text("# T\n\n```python\nx = 1\n```\n")
+    run(pytester, "docs", "outside.md").assert_outcomes(passed=2, skipped=1)
+    recorded = json.loads((pytester.path / ".verification" / "tensorflow.json").read_text())
+    assert list(recorded["pages"]) == ["page.md"]  # only pages of the site are recorded
+    tally = recorded["pages"]["page.md"]
+    assert (tally["ran"], tally["failed"], tally["not run"]) == (1, 0, 1)
+    assert 0.3 <= tally["seconds"] < 5
+    monkeypatch.setenv("DLV_SEED", "1")  # another seed: nothing recorded over the reference
+    (pytester.path / "docs" / "page.md").write_text("# T\n\n```python\nassert False\n```\n")
+    run(pytester, "docs").assert_outcomes(failed=1)
+    assert json.loads((pytester.path / ".verification" / "tensorflow.json").read_text()) == recorded

@@ -4,7 +4,9 @@
 
 Runs every block of every page once per backend in that backend's environment, as
 `make test-pages` does, and prints the wall time, the pytest-reported time, and the
-slowest blocks, which show what dominates each backend's time.
+slowest blocks, which show what dominates each backend's time; then, per page, the
+blocks that ran and the seconds they took on each backend (from the results the run
+records for the stamps).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from verifier import results
 
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = {"tensorflow": ".venv", "jax": ".venv-jax", "torch": ".venv-torch"}
@@ -44,6 +48,17 @@ def main(backends: list[str]) -> None:
         slowest = ", ".join(f"{name.split('::')[0].removeprefix('docs/')}:{name.split('line ')[-1]} {float(t):.1f}s"
                             for t, name in slow[:3])
         print(f"{backend:<12}{elapsed:>10.1f}{float(reported.group(1)) if reported else float('nan'):>12.1f}  {slowest}")
+    print_per_page(backends)
+
+
+def print_per_page(backends: list[str]) -> None:
+    recorded = results.load(ROOT)
+    pages = sorted({page for backend in backends for page in recorded.get(backend, {})})
+    print(f"\n{'page':<40}{'blocks':>7}" + "".join(f"{b + ' (s)':>16}" for b in backends))
+    for page in pages:
+        tallies = [recorded.get(b, {}).get(page, {}) for b in backends]
+        ran = max(t.get("ran", 0) for t in tallies)
+        print(f"{page:<40}{ran:>7}" + "".join(f"{t.get('seconds', float('nan')):>16.1f}" for t in tallies))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from . import results, state
+from .figures import same_figure
 from .markdown import Cell, MarkdownError, count_python_fences, parse_page
 
 DEFAULT_TIMEOUT = 30  # seconds per block; raise it with <!--pytest.mark.timeout(N)-->
@@ -209,7 +210,7 @@ class BlockChain(pytest.Item):
         if not drawn.is_file():
             raise BlockFailure(f"{cell.where}: the block is marked figure({str(relative)!r}) but saved no "
                                f"file named {relative.name!r} in its working directory")
-        if kept.is_file() and kept.read_bytes() == drawn.read_bytes():
+        if kept.is_file() and same_figure(kept, drawn):
             return
         if self.config.getoption("update_outputs"):
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +275,9 @@ def pytest_runtest_makereport(item, call):
         else:
             outcome = "ran" if report.passed else "failed"
         item.report.blocks[outcome] += count
-        item.report.per_page.setdefault(item.path, _tally())[outcome] += count
+        page = item.report.per_page.setdefault(item.path, _tally())
+        page[outcome] += count
+        page["seconds"] = round(page.get("seconds", 0) + (report.duration if report.when == "call" else 0), 2)
     return report
 
 

@@ -19,8 +19,8 @@ def path_for(root: Path, backend: str) -> Path:
     return root / DIRECTORY / f"{backend}.json"
 
 
-def record(root: Path, backend: str, seed: int, per_page: dict[Path, dict[str, int]]) -> None:
-    """Merge this run's per-page counts (pages under docs/ only, reference seed only)."""
+def record(root: Path, backend: str, seed: int, per_page: dict[Path, dict[str, float]]) -> None:
+    """Merge this run's per-page counts and seconds (pages under docs/ only, reference seed only)."""
     docs = root / "docs"
     pages = {p: t for p, t in per_page.items() if p.is_relative_to(docs)}
     if not pages or seed != 0:
