@@ -22,12 +22,24 @@ SITE_PY := $(venv_tensorflow)/bin/python
 export CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve site test test-fast test-pages test-tooling update page clean
+# The pages of this backend run pinned to one CPU core: other thread counts sum floats in
+# another order, as another machine would, and the shown outputs must still hold.
+ONE_CORE_BACKEND ?= torch
+SEEDS ?= 1 2 3 4
+# Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
+WORKERS ?= 2
+
+.PHONY: help serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
 	@echo "make test-fast    every page on TensorFlow only, then the site and machinery checks"
-	@echo "make update       rewrite shown outputs and figures from real runs (TensorFlow, seed 0)"
+	@echo "make update       rewrite shown outputs and figures from real runs (seed 0, each backend its own tabs)"
+	@echo "make test-seeds   every page on every backend under seeds 1-4 (SEEDS=..., BACKENDS=...)"
+	@echo "make test-fresh   every chain of blocks in a new Python process, as pasted (slow)"
+	@echo "make test-latest  the pages against the newest Keras, backend and NumPy (LATEST_BACKEND=jax ...)"
+	@echo "make bench        time the pages per backend, the slowest blocks, the builds"
+	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
 
 # --- environments --------------------------------------------------------------------
@@ -52,8 +64,11 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 # --- the site ------------------------------------------------------------------------
+# Live reload without the search index and the link checker, which are most of a rebuild;
+# after an edit only the edited page is rebuilt (--dirty; restart after a change to the nav).
+# `make serve FULL=1` builds everything each time. `make test` and CI always check the links.
 serve: .venv/.installed node_modules/.installed
-	$(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(if $(FULL),,CHECK_LINKS=false SEARCH_INDEX=false) $(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 $(if $(FULL),,--dirty)
 
 site: .venv/.installed node_modules/.installed
 	DLV_REQUIRE_STAMPS=$(DLV_REQUIRE_STAMPS) $(venv_tensorflow)/bin/mkdocs build --strict
@@ -68,24 +83,67 @@ test-fast:
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  echo "=== pages on $$backend ==="; \
-	  KERAS_BACKEND=$$backend $$venv/bin/python -m pytest docs -q; \
+	  pin=; workers="-n $(WORKERS) --dist loadfile"; \
+	  if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; workers="-n 0"; fi; \
+	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $${pin:-$(WORKERS) workers}"; \
+	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(PYTEST_ARGS); \
 	done
+
+# Every assertion must hold for seeds 0-4 (CONTRIBUTING.md); the weekly workflow runs this.
+test-seeds:
+	@set -e; for seed in $(SEEDS); do DLV_SEED=$$seed $(MAKE) --no-print-directory test-pages; done
+
+# Every chain of blocks in a new Python, as a reader pastes it (weekly; one Keras import per chain).
+test-fresh:
+	$(MAKE) --no-print-directory test-pages PYTEST_ARGS="--fresh-process"
+
+# The book against the newest releases of Keras, the backend and NumPy (unpinned; weekly in CI):
+# what a reader who installs today gets. The pages that fail are listed at the end.
+LATEST_BACKEND ?= tensorflow
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install $(PIP_FLAGS) -r requirements/base.txt
+	.venv-latest/bin/python -m pip install $(PIP_FLAGS) --upgrade keras numpy \
+	  $$(case $(LATEST_BACKEND) in tensorflow) echo tensorflow-cpu;; jax) echo jax jaxlib;; torch) echo torch;; esac)
+	@.venv-latest/bin/python -m pip list 2>/dev/null | grep -iE "^(keras|numpy|tensorflow-cpu|jax|jaxlib|torch) " \
+	  | tee .latest.log || true
+	KERAS_BACKEND=$(LATEST_BACKEND) .venv-latest/bin/python -m pytest docs -q -n $(WORKERS) --dist loadfile \
+	  2>&1 | tee -a .latest.log | tail -40; \
+	  status=$${PIPESTATUS[0]}; echo "pages that fail with the newest releases:"; \
+	  grep -oE "^FAILED docs/[^:]+\.md" .latest.log | sort | uniq -c || echo "  none"; exit $$status
+
+# Times: pages per backend against their lower bound, slowest blocks, seconds per page, builds.
+bench: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed) node_modules/.installed
+	$(SITE_PY) -m verifier.benchmark $(BACKENDS)
+
+# How far shown outputs and figures move across backends and seeds: the data for a tolerance.
+spread:
+	rm -rf .spread
+	@set -e; for seed in 0 $(SEEDS); do \
+	  DLV_SEED=$$seed $(MAKE) --no-print-directory test-pages PYTEST_ARGS="--record-outputs .spread" || true; \
+	done
+	$(SITE_PY) -m verifier.spread .spread docs
 
 # The machinery: the verifier's own tests, the strict site build with stamps and link
 # checks, and the workflow linters. Stamps must cover the backends that were just run.
 test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
 	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q
 
-update: .venv/.installed
-	KERAS_BACKEND=tensorflow DLV_SEED=0 $(SITE_PY) -m pytest docs -q --update-outputs
+# TensorFlow writes the shared outputs and figures; then each backend writes its own tabs
+# (and checks the shared outputs against what TensorFlow just wrote).
+update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
+	@set -e; for backend in $(BACKENDS); do \
+	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
+	  KERAS_BACKEND=$$backend DLV_SEED=0 $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
+	done
 
 page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
-	@set -e; for backend in $(if $(UPDATE),tensorflow,$(BACKENDS)); do \
+	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
 	  KERAS_BACKEND=$$backend $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
 
 clean:
-	rm -rf site .verification
+	rm -rf site .verification .spread .venv-latest .latest.log

@@ -72,12 +72,15 @@ def test_math_is_rendered_at_build_time(site):
 
 
 def test_every_page_with_code_carries_a_stamp_from_real_runs(site):
-    expected = os.environ.get("DLV_EXPECT_BACKENDS", "").split()
+    # Every backend unless the run says which it verified (make test-fast: TensorFlow only).
+    expected = os.environ.get("DLV_EXPECT_BACKENDS", "tensorflow jax torch").split()
+    assert expected, "DLV_EXPECT_BACKENDS names no backend: the stamps would not be checked"
     stamped = 0
     for page in pages(site):
         html = page.read_text()
         has_code = 'class="language-python' in html
         stamp = re.search(r'<div class="dlv-stamp[^"]*">(.*?)</div>', html, re.DOTALL)
+        python_blocks = len(re.findall(r'<div class="language-(?:python3?|py3?) highlight', html))
         assert bool(stamp) == has_code, f"{page.relative_to(site)}: a stamp belongs exactly on pages with code"
         if stamp:
             stamped += 1
@@ -86,6 +89,8 @@ def test_every_page_with_code_carries_a_stamp_from_real_runs(site):
             for backend in expected:
                 assert passed and BACKEND_NAMES[backend] in passed.group(1), \
                     f"{page.relative_to(site)}: the stamp does not show {backend} as passed: {text}"
+            ran = re.search(r"(\d+) code blocks ran", text)
+            assert ran and int(ran.group(1)) <= python_blocks, f"{page.relative_to(site)}: {text}"
     assert stamped >= 1
 
 
@@ -142,3 +147,66 @@ def test_bad_tex_fails_the_build_naming_the_page(small_project, tmp_path):
     result = build(small_project, tmp_path / "out")
     assert result.returncode != 0
     assert "index.md: cannot render the formula" in result.stdout + result.stderr
+
+
+# --- stamps say "not verified" for stale, partial or miscounted results -----------------
+
+
+@pytest.fixture()
+def stamps(tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks import stamps as hook
+    from verifier.results import page_hash, tools_hash
+
+    page = tmp_path / "p.md"
+    page.write_text("# P\n\n```python\nx = 1\n```\n")
+    entry = {"ran": 1, "failed": 0, "not run": 0, "other backend": 0, "blocks": 1, "complete": True,
+             "hash": page_hash(page), "tools": tools_hash(ROOT), "keras": "3", "date": "2026-12-04", "seconds": 0.1}
+    monkeypatch.setattr(hook, "_results", {b: {"p.md": dict(entry)} for b in hook.BACKENDS})
+    return hook, page
+
+
+def test_a_current_complete_result_stamps_the_page_verified(stamps):
+    hook, page = stamps
+    html, problems = hook.stamp("p.md", page, rendered_blocks=1)
+    assert problems == [] and "Verified</strong> on TensorFlow, JAX, PyTorch" in html
+
+
+@pytest.mark.parametrize(("spoil", "message"), [
+    (lambda hook, page: page.write_text(page.read_text() + "\nMore prose.\n"), "the page changed since it was run"),
+    (lambda hook, page: hook._results["jax"]["p.md"].update(complete=False), "JAX: only part of the page was run"),
+    (lambda hook, page: hook._results["torch"]["p.md"].update(failed=1), "PyTorch: 1 blocks failed"),
+    (lambda hook, page: hook._results.pop("jax"), "JAX: not run"),
+    (lambda hook, page: hook._results["jax"]["p.md"].update(tools="0"), "JAX: run with another version"),
+    (lambda hook, page: hook._results["jax"]["p.md"].update(ran=0), "JAX: no block of the page ran"),
+], ids=["stale", "partial", "failed", "missing", "other-verifier", "nothing-ran"])
+def test_a_stale_partial_or_failed_result_is_not_verified(stamps, spoil, message):
+    hook, page = stamps
+    spoil(hook, page)
+    html, problems = hook.stamp("p.md", page, rendered_blocks=1)
+    assert message in "; ".join(problems) and "dlv-stamp--partial" in html
+
+
+def test_a_python_block_the_verifier_did_not_count_is_not_verified(stamps):
+    hook, page = stamps
+    _, problems = hook.stamp("p.md", page, rendered_blocks=2)  # the HTML shows one more Python block
+    assert "TensorFlow: 1 blocks verified, 2 Python blocks shown" in problems
+
+
+def test_an_indented_code_block_is_not_shown_as_code(small_project, tmp_path):
+    (small_project / "docs" / "index.md").write_text("# Home\n\nText.\n\n    import keras\n    print(1)\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "<pre" not in (tmp_path / "out" / "index.html").read_text().split('<article', 1)[1]
+
+
+def test_a_toleranced_output_carries_a_note_made_from_its_marker(small_project, tmp_path):
+    (small_project / "docs" / "index.md").write_text(
+        "# Home\n\n## How every page is verified\n\n```python\nprint('loss 0.31')\n```\n\n<!--pytest-codeblocks:expected-output-->\n"
+        "<!--pytest.mark.tolerance(abs=0.05)-->\n```text\nloss 0.31\n```\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert '<p class="dlv-tolerance">Numbers from training' in html and "up to ±0.05" in html

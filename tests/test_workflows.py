@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -36,7 +37,7 @@ def zizmor(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def test_there_are_a_test_and_a_publish_workflow():
-    assert {w.name for w in WORKFLOWS} == {"test.yml", "pages.yml"}
+    assert {w.name for w in WORKFLOWS} == {"test.yml", "pages.yml", "seeds.yml", "latest.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
@@ -46,7 +47,7 @@ def test_actionlint_finds_nothing(workflow):
 
 
 def test_zizmor_finds_nothing():
-    result = zizmor(*WORKFLOWS)
+    result = zizmor(*WORKFLOWS, ROOT / ".github" / "dependabot.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -66,3 +67,18 @@ def test_actions_are_pinned_to_full_commit_shas():
     for workflow in WORKFLOWS:
         for ref in re.findall(r"uses:\s*(\S+)", workflow.read_text()):
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{workflow.name}: {ref} is not pinned to a SHA"
+
+
+def test_seeds_1_to_4_and_fresh_processes_run_every_week_on_every_backend():
+    seeds = yaml.safe_load((ROOT / ".github" / "workflows" / "seeds.yml").read_text())
+    assert "schedule" in seeds[True]  # YAML reads the key `on` as True
+    matrix = seeds["jobs"]["pages"]["strategy"]["matrix"]
+    assert matrix["seed"] == [1, 2, 3, 4] and matrix["backend"] == ["tensorflow", "jax", "torch"]
+    assert "make test-fresh" in seeds["jobs"]["fresh"]["steps"][-1]["run"]
+    assert all("timeout-minutes" in job for job in seeds["jobs"].values())
+
+
+def test_every_job_has_a_time_limit():
+    for workflow in WORKFLOWS:
+        for name, job in yaml.safe_load(workflow.read_text())["jobs"].items():
+            assert "timeout-minutes" in job, f"{workflow.name}: job {name} could hang for six hours"

@@ -1,12 +1,12 @@
-"""Time the full page suite on each Keras backend (a benchmark, not a test).
+"""Time the verification (a benchmark, not a test): `make bench`.
 
     python -m verifier.benchmark [tensorflow jax torch]
 
-Runs every block of every page once per backend in that backend's environment, as
-`make test-pages` does, and prints the wall time, the pytest-reported time, and the
-slowest blocks, which show what dominates each backend's time; then, per page, the
-blocks that ran and the seconds they took on each backend (from the results the run
-records for the stamps).
+For each backend it runs every page as `make test-pages` does (pytest-xdist workers, one
+page per worker) and prints the wall time; the lower bound, one Keras import plus the blocks' own run times
+shared evenly by the workers; their ratio; and the ten slowest blocks. Then the seconds per page on each backend (from the results the runs
+record), the strict site build, and a rebuild as `make serve` does it after an edit (the
+same build without the link checker).
 """
 
 from __future__ import annotations
@@ -22,33 +22,58 @@ from verifier import results
 
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = {"tensorflow": ".venv", "jax": ".venv-jax", "torch": ".venv-torch"}
+WORKERS = os.environ.get("WORKERS", "2")
 
 
-def run(backend: str) -> tuple[float, str]:
+def python_of(backend: str) -> Path:
     python = ROOT / VENVS[backend] / "bin" / "python"
     if not python.exists():
         raise SystemExit(f"{python.relative_to(ROOT)} is missing: run `make test-pages BACKENDS={backend}` once")
+    return python
+
+
+def import_seconds(backend: str) -> float:
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    start = time.perf_counter()
+    subprocess.run([str(python_of(backend)), "-c", "import keras"], env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def run_pages(backend: str) -> tuple[float, str]:
     env = {**os.environ, "KERAS_BACKEND": backend}
     start = time.perf_counter()
-    result = subprocess.run([str(python), "-m", "pytest", "docs", "-q", "--durations=5"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(python_of(backend)), "-m", "pytest", "docs", "-q", "-n", WORKERS, "--dist", "loadfile",
+                           "--durations=10", "--durations-min=0"], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        print(result.stdout[-3000:], file=sys.stderr)
+    if done.returncode != 0:
+        print(done.stdout[-3000:], file=sys.stderr)
         raise SystemExit(f"the pages fail on {backend}")
-    return elapsed, result.stdout
+    return elapsed, done.stdout
+
+
+def build_seconds(check_links: bool) -> float:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CHECK_LINKS": "true" if check_links else "false",
+           "SEARCH_INDEX": "true" if check_links else "false"}
+    start = time.perf_counter()
+    subprocess.run([str(python_of("tensorflow")), "-m", "mkdocs", "build", "--strict", "--site-dir", "/tmp/dlv-bench-site"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 def main(backends: list[str]) -> None:
-    print(f"{'backend':<12}{'wall (s)':>10}{'pytest (s)':>12}  slowest blocks")
     for backend in backends:
-        elapsed, out = run(backend)
-        reported = re.search(r"in ([\d.]+)s", out.strip().splitlines()[-1])
-        slow = re.findall(r"^([\d.]+)s (?:call|setup)\s+(.+)$", out, re.MULTILINE)
-        slowest = ", ".join(f"{name.split('::')[0].removeprefix('docs/')}:{name.split('line ')[-1]} {float(t):.1f}s"
-                            for t, name in slow[:3])
-        print(f"{backend:<12}{elapsed:>10.1f}{float(reported.group(1)) if reported else float('nan'):>12.1f}  {slowest}")
+        elapsed, out = run_pages(backend)
+        recorded = results.load(ROOT).get(backend, {})
+        blocks = sum(entry.get("seconds", 0) for entry in recorded.values())
+        bound = import_seconds(backend) + blocks / int(WORKERS)
+        print(f"\n{backend}: pages {elapsed:.0f} s with {WORKERS} workers; lower bound {bound:.0f} s "
+              f"(a Keras import + {blocks:.0f} s of blocks shared by {WORKERS} workers); ratio {elapsed / bound:.2f}")
+        for seconds, name in re.findall(r"^([\d.]+)s call\s+(.+)$", out, re.MULTILINE)[:10]:
+            print(f"  {float(seconds):6.1f} s  {name.removeprefix('docs/')}")
     print_per_page(backends)
+    print(f"\nstrict build with link checks: {build_seconds(True):.1f} s")
+    print(f"full build as `make serve` starts it (no search index, no link checker): {build_seconds(False):.1f} s; "
+          "after an edit it rebuilds only the edited page (--dirty)")
 
 
 def print_per_page(backends: list[str]) -> None:

@@ -2,32 +2,36 @@
 
 Each chain of blocks (a block plus the blocks continuing it with
 `<!--pytest-codeblocks:cont-->`) is one test item, named after the Markdown file and
-the line of its first fence. See CONTRIBUTING.md for the authoring format.
+the line of its first fence. Parsing is in `markdown.py`, running a block in
+`execute.py`, comparing outputs in `compare.py` and figures in `figures.py`, what a run
+leaves for the stamps in `results.py`. See CONTRIBUTING.md for the authoring format.
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
-import difflib
-import io
+import re
+import json
 import os
 import shutil
-import sys
 import tempfile
-import traceback
-from contextlib import chdir, redirect_stdout
+import time
+from contextlib import chdir
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from . import results, state
-from .figures import same_figure
-from .markdown import Cell, MarkdownError, count_python_fences, parse_page
+from . import compare, results, state, warnings_policy
+from .execute import BlockFailure, run_cell, run_chain_in_fresh_process
+from .figures import largest_deviation, same_figure
+from .markdown import FENCE, Cell, MarkdownError, parse_page, split_lines
+from .markers import Tolerance, figure_file
 
 DEFAULT_TIMEOUT = 30  # seconds per block; raise it with <!--pytest.mark.timeout(N)-->
-REFERENCE_BACKEND = "tensorflow"
+BUDGET = 10  # seconds a block may take on 2 CPU cores (CONTRIBUTING.md); longer ones are reported
+REFERENCE_BACKEND = "tensorflow"  # shared outputs and figures are written from this backend, seed 0
+ANY_NUMBER = Tolerance(abs=float("inf"), counts=10**18)
 
 
 def pytest_addoption(parser):
@@ -35,7 +39,25 @@ def pytest_addoption(parser):
     group.addoption(
         "--update-outputs",
         action="store_true",
-        help="rewrite shown outputs and figures in the Markdown pages from real runs",
+        help="rewrite shown outputs and figures in the Markdown pages from real runs (seed 0 only: "
+        "shared outputs and figures on TensorFlow, per-backend outputs on their own backend)",
+    )
+    group.addoption(
+        "--skip-verified",
+        action="store_true",
+        help="skip pages whose recorded result passed for this very page, figures, verifier and pins "
+        "(what a pull request needs; main and the schedule run everything)",
+    )
+    group.addoption(
+        "--fresh-process",
+        action="store_true",
+        help="run each chain of blocks in a new Python process, as a reader pastes it (slow: one import each)",
+    )
+    group.addoption(
+        "--record-outputs",
+        metavar="DIR",
+        default=None,
+        help="also save what every block printed and drew into DIR/<backend>-<seed>/ (see verifier.spread)",
     )
 
 
@@ -45,16 +67,17 @@ def _tally() -> dict[str, int]:
 
 @dataclass
 class Report:
-    """What the verifier did in this session, for the summary and the fence count check."""
+    """What the verifier did in this session, for the summary and the stamps."""
 
-    pages: dict[Path, int] = field(default_factory=dict)  # page -> Python fences counted independently
     blocks: dict[str, int] = field(default_factory=_tally)
-    per_page: dict[Path, dict[str, int]] = field(default_factory=dict)
+    per_page: dict[Path, dict] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    relaxed: list[str] = field(default_factory=list)  # outputs that differ under a non-reference run
+    over_budget: list[tuple[float, str]] = field(default_factory=list)
     rewrites: dict[Path, list[tuple[int, int, str]]] = field(default_factory=dict)
     updated_figures: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    other_warnings: list[str] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)  # skipped: verified before, exactly as they are now
 
 
 REPORT = pytest.StashKey[Report]()
@@ -70,10 +93,18 @@ def pytest_configure(config):
     config.stash[REPORT] = Report()
     config.addinivalue_line("markers", "backend(*names): run this Markdown block only under these Keras backends")
     config.addinivalue_line("markers", "figure(path): the block draws this figure, kept next to the page")
+    if config.getoption("fresh_process") and (state.base_seed() != 0 or config.getoption("update_outputs")):
+        raise pytest.UsageError("--fresh-process runs the blocks exactly as pasted: seed 0, no update")
+    if config.getoption("update_outputs") and state.base_seed() != 0:
+        raise pytest.UsageError(f"--update-outputs writes what seed 0 prints; unset {state.SEED_VARIABLE} "
+                                f"(it is {state.base_seed()})")
+
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}  # what MkDocs renders as pages
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md":
+    if file_path.suffix in MARKDOWN_SUFFIXES:
         return MarkdownPage.from_parent(parent, path=file_path)
     return None
 
@@ -84,9 +115,12 @@ def pytest_collection_finish(session):
     state.warm_up(code)
 
 
-def reference_run() -> bool:
-    """Shown outputs and figures are compared exactly only on the run that produced them."""
-    return state.current_backend() == REFERENCE_BACKEND and state.base_seed() == 0
+def updating(config, backend_key: str) -> bool:
+    """May this run rewrite an output or figure owned by `backend_key` ("*" for shared ones)?"""
+    if not config.getoption("update_outputs"):
+        return False
+    backend = state.current_backend()
+    return backend_key == backend or (backend_key == "*" and backend == REFERENCE_BACKEND)
 
 
 class MarkdownPage(pytest.File):
@@ -95,8 +129,15 @@ class MarkdownPage(pytest.File):
             cells = parse_page(self._display_path())
         except MarkdownError as error:
             raise self.CollectError(str(error)) from None
-        text = self.path.read_text(encoding="utf-8")
-        self.config.stash[REPORT].pages[self.path] = count_python_fences(text)
+        self.cells = cells
+        self.hash = results.page_hash(self.path)  # what this run verifies: the page as collected
+        if self.config.getoption("skip_verified") and results.still_verified(
+                self.config.rootpath, state.current_backend(), self.path, self.hash):
+            self.config.stash[REPORT].unchanged.append(self.path)
+            return
+        tally = self.config.stash[REPORT].per_page.setdefault(self.path, _tally())
+        tally["blocks"] = len(cells)
+        tally["hash"] = self.hash
         chains: list[list[Cell]] = []
         for cell in cells:
             if cell.cont:
@@ -111,10 +152,6 @@ class MarkdownPage(pytest.File):
             return self.path.relative_to(Path.cwd())
         except ValueError:
             return self.path
-
-
-class BlockFailure(Exception):
-    """A block raised, printed something else than the page shows, or timed out."""
 
 
 class BlockChain(pytest.Item):
@@ -137,88 +174,118 @@ class BlockChain(pytest.Item):
         return self.path, self.chain[0].fence_line - 1, f"{self.chain[0].where} (Python block)"
 
     def runtest(self):
+        if self.config.getoption("fresh_process"):
+            return self._run_in_fresh_process()
         code = "".join(c.code for c in self.chain)
         state.reset(state.base_seed(), code)
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         with tempfile.TemporaryDirectory(prefix="dlv-block-") as workdir, chdir(workdir):
             for cell in self.chain:
-                printed = self._run_cell(cell, namespace)
-                self._check_output(cell, printed)
-                self._check_figure(cell, Path(workdir))
+                started = time.perf_counter()
+                ran = run_cell(cell, namespace, self.config)
+                seconds = time.perf_counter() - started
+                if seconds > BUDGET:
+                    self.report.over_budget.append((seconds, cell.where))
+                self._record(cell, ran.printed, Path(workdir))
+                self._check_warnings(cell, ran)
+                self._check_output(cell, ran.printed)
+                for figure, tolerance, per_backend in cell.figures:
+                    self._check_figure(cell, Path(workdir), figure, tolerance, per_backend)
 
-    def _run_cell(self, cell: Cell, namespace: dict) -> str:
-        # Pad with blank lines so that tracebacks carry the Markdown file's own line numbers.
-        source = "\n" * (cell.code_line - 1) + cell.code
-        filename = str(cell.path)
-        try:
-            tree = ast.parse(source, filename=filename)
-        except SyntaxError as error:
-            raise BlockFailure(f"{cell.path}:{error.lineno}: syntax error in the block: {error.msg}") from None
-        _rewrite_asserts(tree, source, filename, self.config)
-        compiled = compile(tree, filename, "exec")
-        buffer = io.StringIO()
-        try:
-            with redirect_stdout(buffer):
-                exec(compiled, namespace)
-        except pytest.fail.Exception as error:  # pytest-timeout raises this from its signal handler
-            if "Timeout" in str(error):
-                raise BlockFailure(
-                    f"{cell.where}: the block did not finish within its time limit ({error}); "
-                    "if it is meant to take longer, mark it <!--pytest.mark.timeout(SECONDS)-->"
-                ) from None
-            raise
-        except BaseException as error:  # noqa: BLE001 - every exception of a block is its failure
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            raise BlockFailure(_describe_exception(cell, error, buffer.getvalue())) from None
-        return buffer.getvalue()
+    def _run_in_fresh_process(self):
+        timeout = self.get_closest_marker("timeout").args[0]
+        with tempfile.TemporaryDirectory(prefix="dlv-fresh-") as workdir:
+            printed = run_chain_in_fresh_process(self.chain, workdir, timeout)
+            for cell, text in zip(self.chain, printed):
+                self._check_output(cell, text)
+                for figure, tolerance, per_backend in cell.figures:
+                    self._check_figure(cell, Path(workdir), figure, tolerance, per_backend)
+
+    def _check_warnings(self, cell: Cell, ran) -> None:
+        self.report.other_warnings += [f"{cell.where}: {w}" for w in warnings_policy.others(ran.warnings)]
+        found = warnings_policy.failing(ran.warnings)
+        if found:
+            raise BlockFailure(
+                f"{cell.where}: the block raised {len(found)} deprecation warning(s); a reader who copies it "
+                "would be taught an API on its way out:\n  " + "\n  ".join(found) +
+                "\nUse the current API. A warning from a library's own internals that no block can avoid "
+                "goes on the allow-list in verifier/warnings_policy.py, with its reason."
+            )
 
     def _check_output(self, cell: Cell, printed: str) -> None:
-        if cell.output is None:
+        backend = state.current_backend()
+        output = cell.output_for(backend)
+        if output is None:
             return
-        shown, actual = _normalise(cell.output.text), _normalise(printed)
-        if shown == actual:
-            return
-        if self.config.getoption("update_outputs"):
+        tolerance = cell.tolerance
+        if state.base_seed() != 0 and (tolerance is None or tolerance.draws):
+            # The page shows seed 0. An exact output computed from seeded data, or an output
+            # declared as draws of the seed, has other numbers under another seed: the text
+            # around them is still the page's. A training tolerance holds under every seed.
+            tolerance = ANY_NUMBER
+        key = "*" if "*" in cell.outputs else backend
+        if updating(self.config, key) and compare.normalise(output.text) != compare.normalise(printed):
+            # Regenerate from the real run even when the old numbers were within tolerance.
+            # Located again when the page is written: another update may have moved its lines.
             self.report.rewrites.setdefault(self.path, []).append(
-                (cell.output.open_line, cell.output.close_line, _indent(actual, cell.output.indent))
+                (self.parent.cells.index(cell), key, compare.normalise(printed))
             )
             return
-        if not reference_run():
-            self.report.relaxed.append(f"{cell.path}:{cell.output.open_line}")
+        problems = compare.differences(output.text, printed, tolerance)
+        if not problems:
             return
-        diff = "".join(
-            difflib.unified_diff(
-                shown.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                fromfile=f"{cell.path}:{cell.output.open_line + 1} (shown on the page)",
-                tofile=f"output of the block at {cell.where} (real)",
-            )
-        )
+        owner = "every backend" if key == "*" else f"the {backend} tab"
+        diff = compare.unified_diff(output.text, printed, f"{cell.path}:{output.open_line + 1} (shown for {owner})",
+                                    f"output of the block at {cell.where} on {backend}, seed offset "
+                                    f"{state.base_seed()} (real)")
+        tolerance = f" (tolerance {tolerance.describe()})" if tolerance else ""
         raise BlockFailure(
-            f"{cell.path}:{cell.output.open_line + 1}: the output shown on the page is not what the block at "
-            f"line {cell.fence_line} prints.\n{diff}\nIf the new output is right, regenerate it: make update"
+            f"{cell.path}:{output.open_line + 1}: the output shown on the page is not what the block at line "
+            f"{cell.fence_line} prints on {backend}{tolerance}:\n  " + "\n  ".join(problems) + f"\n{diff}\n"
+            "If the new output is right, regenerate it: make update. If its numbers come from training, "
+            "measure how far they move (make spread) and declare that tolerance, or show it per backend."
         )
 
-    def _check_figure(self, cell: Cell, workdir: Path) -> None:
-        if "figure" not in cell.marks:
-            return
-        relative = Path(cell.marks["figure"][0])
-        drawn = workdir / relative.name
+    def _check_figure(self, cell: Cell, workdir: Path, figure: str, tolerance: float, per_backend: bool) -> None:
+        backend = state.current_backend()
+        drawn = workdir / Path(figure).name
+        relative = Path(figure_file(figure, backend, per_backend))
         kept = self.path.parent / relative  # absolute: the block runs in a temporary directory
         shown = cell.path.parent / relative
         if not drawn.is_file():
-            raise BlockFailure(f"{cell.where}: the block is marked figure({str(relative)!r}) but saved no "
-                               f"file named {relative.name!r} in its working directory")
-        if kept.is_file() and same_figure(kept, drawn):
+            raise BlockFailure(f"{cell.where}: the block is marked figure({figure!r}) but saved no "
+                               f"file named {drawn.name!r} in its working directory")
+        if state.base_seed() != 0:
+            return  # the page shows seed 0's figure; under another seed the block must draw, not match it
+        if kept.is_file() and same_figure(kept, drawn, tolerance):
             return
-        if self.config.getoption("update_outputs"):
+        if updating(self.config, backend if per_backend else "*"):
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(drawn, kept)
             self.report.updated_figures.append(str(shown))
-        elif reference_run():
-            problem = "is missing" if not kept.is_file() else "differs from what the block draws now"
-            raise BlockFailure(f"{cell.where}: the figure {shown} {problem}; regenerate it: make update")
+            return
+        if not kept.is_file():
+            raise BlockFailure(f"{cell.where}: the figure {shown} is missing; draw it: make update")
+        moved = largest_deviation(kept.read_bytes(), drawn.read_bytes()) if kept.suffix == ".svg" else None
+        how = ("its labels, ticks or number of points differ" if moved is None
+               else f"a coordinate moved by {moved:.3g} pt, more than its tolerance of {tolerance:g} pt")
+        raise BlockFailure(f"{cell.where}: the figure {shown} differs from what the block draws on "
+                           f"{state.current_backend()}, seed offset {state.base_seed()}: {how}. If the new figure "
+                           "is right, regenerate it: make update")
+
+    def _record(self, cell: Cell, printed: str, workdir: Path) -> None:
+        target = self.config.getoption("record_outputs")
+        if not target:
+            return
+        folder = Path(target) / f"{state.current_backend()}-{state.base_seed()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        key = f"{cell.path}:{cell.fence_line}".replace("/", "__")
+        (folder / f"{key}.json").write_text(json.dumps({"page": str(cell.path), "line": cell.fence_line,
+                                                        "printed": printed}))
+        for figure, *_ in cell.figures:
+            drawn = workdir / Path(figure).name
+            if drawn.is_file():
+                shutil.copyfile(drawn, folder / f"{key}-{drawn.name}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, BlockFailure):
@@ -226,40 +293,18 @@ class BlockChain(pytest.Item):
         return super().repr_failure(excinfo, style)
 
 
-def _rewrite_asserts(tree: ast.Module, source: str, filename: str, config) -> None:
-    """Give a failing `assert` in a block pytest's explanation (`assert 449 == 448`)."""
-    from _pytest.assertion.rewrite import rewrite_asserts
-
-    rewrite_asserts(tree, source.encode(), filename, config)
-
-
-def _describe_exception(cell: Cell, error: BaseException, printed: str) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    in_page = [f for f in frames if f.filename == str(cell.path)]
-    line = in_page[-1].lineno if in_page else cell.code_line
-    # Keep the frames from the block on: the verifier's own frames are noise.
-    tb = error.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != str(cell.path):
-        tb = tb.tb_next
-    details = "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
-    message = f"{cell.path}:{line}: the block starting at line {cell.fence_line} raised {type(error).__name__}"
-    text = str(error)
-    message += f": {text}" if text else ""
-    if printed:
-        message += "\n\nIt printed before failing:\n" + printed
-    return f"{message}\n\n{details}"
-
-
-def _normalise(text: str) -> str:
-    """Compare outputs line by line, ignoring trailing spaces and trailing blank lines."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""
-
-
 def _indent(text: str, indent: str) -> str:
     return "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _fenced(printed: str, output, opening: str) -> list[str]:
+    """The output fence's lines holding `printed`, the fence made longer than any run of its character inside."""
+    mark = FENCE.match(opening)
+    char, info = mark["fence"][0], mark["info"]
+    longest = max((len(run) for run in re.findall(re.escape(char) + "+", printed)), default=0)
+    fence = char * max(len(mark["fence"]), longest + 1)
+    body = _indent(printed, output.indent).splitlines()
+    return [output.indent + fence + info, *body, output.indent + fence]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -281,49 +326,104 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _worker(config) -> bool:
+    """Is this a pytest-xdist worker? Workers run whole pages (--dist loadfile); the controller reports."""
+    return hasattr(config, "workerinput")
+
+
+def _as_data(report: Report) -> dict:
+    return {
+        "blocks": report.blocks, "reasons": report.reasons, "over_budget": report.over_budget,
+        "updated_figures": report.updated_figures,
+        "per_page": {str(path): tally for path, tally in report.per_page.items()},
+        "rewritten": {str(path): len(rewrites) for path, rewrites in report.rewrites.items()},
+        "problems": report.problems, "other_warnings": report.other_warnings,
+        "unchanged": [str(path) for path in report.unchanged],
+    }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Merge what a pytest-xdist worker verified into the controller's report."""
+    data = json.loads(node.workeroutput.get("dlv_report", "{}") or "{}")
+    report = node.config.stash[REPORT]
+    for outcome, count in data.get("blocks", {}).items():
+        report.blocks[outcome] += count
+    for path, tally in data.get("per_page", {}).items():
+        merged = report.per_page.setdefault(Path(path), _tally())
+        for key, value in tally.items():
+            summed = isinstance(value, (int, float)) and key != "blocks"
+            merged[key] = round(merged.get(key, 0) + value, 2) if summed else value
+    report.reasons += data.get("reasons", [])
+    report.over_budget += [tuple(x) for x in data.get("over_budget", [])]
+    report.updated_figures += data.get("updated_figures", [])
+    report.problems += data.get("problems", [])
+    report.other_warnings += data.get("other_warnings", [])
+    report.unchanged += [Path(path) for path in data.get("unchanged", [])]
+    for path, count in data.get("rewritten", {}).items():
+        report.rewrites.setdefault(Path(path), []).extend([None] * count)
+
+
 def pytest_sessionfinish(session, exitstatus):
     report = session.config.stash.get(REPORT, None)
     if report is None:
         return
-    for path, rewrites in report.rewrites.items():
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        for open_line, close_line, body in sorted(rewrites, reverse=True):
-            lines[open_line:close_line - 1] = [body]
-        path.write_text("".join(lines), encoding="utf-8")
-    option = session.config.option
-    selected = option.keyword or option.markexpr or option.maxfail or any("::" in a for a in session.config.args)
-
-    results.record(session.config.rootpath, state.current_backend(), state.base_seed(), report.per_page)
-    counted = sum(report.pages.values())
-    accounted = sum(report.blocks.values())
-    if report.pages and not selected and counted != accounted:
-        report.problems.append(
-            f"FENCE COUNT MISMATCH: the pages hold {counted} Python fences, the verifier accounted for {accounted}"
-        )
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    for path, rewrites in list(report.rewrites.items()):
+        if None in rewrites:
+            continue  # counted from a worker, which wrote the page itself
+        if results.page_hash(path) != report.per_page.get(path, {}).get("hash"):
+            report.problems.append(f"{path}: the page changed while it was verified; its outputs were not "
+                                   "rewritten (run the update again)")
+            del report.rewrites[path]
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            continue
+        text = path.read_text(encoding="utf-8")
+        cells = parse_page(path, text)
+        lines = split_lines(text)
+        places = [(cells[index].outputs[key], printed) for index, key, printed in rewrites]
+        for output, printed in sorted(places, key=lambda place: place[0].open_line, reverse=True):
+            lines[output.open_line - 1:output.close_line] = _fenced(printed, output, lines[output.open_line - 1])
+        results.write_atomically(path, "\n".join(lines) + ("\n" if text.endswith("\n") else ""))
+    if _worker(session.config):
+        session.config.workeroutput["dlv_report"] = json.dumps(_as_data(report))
+        return
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and report.unchanged:
+        session.exitstatus = pytest.ExitCode.OK  # every page was verified before, exactly as it is now
+    if session.config.getoption("fresh_process"):
+        return  # a check of how blocks paste, not the run the stamps come from
+    results.record(session.config.rootpath, state.current_backend(), state.base_seed(),
+                   {p: t for p, t in report.per_page.items() if "blocks" in t})
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     report = config.stash.get(REPORT, None)
-    if not report or not report.pages:
+    if not report or not (report.per_page or report.unchanged) or _worker(config):
         return
     tr = terminalreporter
     b = report.blocks
+    fences = sum(t.get("blocks", 0) for t in report.per_page.values())
     tr.section("verifier")
     tr.write_line(
-        f"{sum(report.pages.values())} Python fences on {len(report.pages)} pages "
+        f"{fences} Python fences on {len(report.per_page)} pages "
         f"(backend {state.current_backend()}, seed offset {state.base_seed()}): "
         f"{b['ran']} ran, {b['failed']} failed, {b['not run']} not run by marker, "
         f"{b['other backend']} only for other backends"
     )
     for reason in report.reasons:
         tr.write_line(f"  not run: {reason}")
+    if report.unchanged:
+        tr.write_line(f"{len(set(report.unchanged))} pages skipped: verified before on {state.current_backend()} "
+                      "exactly as they are now (page, figures, verifier and pins)")
+    if report.over_budget:
+        tr.write_line(f"{len(report.over_budget)} blocks took longer than the {BUDGET} s budget:")
+        for seconds, where in sorted(report.over_budget, reverse=True):
+            tr.write_line(f"  {seconds:5.1f} s  {where}")
     for problem in report.problems:
         tr.write_line(problem, red=True)
-    if report.relaxed:
-        tr.write_line(f"{len(report.relaxed)} shown outputs differ on this non-reference run "
-                      f"(checked exactly only on {REFERENCE_BACKEND} with seed offset 0): "
-                      + ", ".join(report.relaxed))
+    if report.other_warnings:
+        tr.write_line(f"{len(report.other_warnings)} other warnings raised by blocks (shown to a reader who runs them):")
+        for line in report.other_warnings:
+            tr.write_line(f"  {line}")
     for path, rewrites in report.rewrites.items():
         tr.write_line(f"updated {len(rewrites)} shown outputs in {path.relative_to(config.rootpath)}")
     for figure in report.updated_figures:

@@ -56,6 +56,36 @@ def _shift_seed_setter(keras, offset: int) -> None:
     utils.set_random_seed = set_random_seed
 
 
+try:  # NumPy's global options as a fresh interpreter has them, before any block changes them
+    import numpy as _np
+
+    _NUMPY_PRINT_DEFAULTS = _np.get_printoptions()
+    _NUMPY_ERR_DEFAULTS = _np.geterr()
+except ImportError:  # pragma: no cover
+    _NUMPY_PRINT_DEFAULTS, _NUMPY_ERR_DEFAULTS = {}, {}
+
+
+def _shift_default_rng(np, offset: int) -> None:
+    """Make `np.random.default_rng(s)` with an integer `s` seed with `s + offset`.
+
+    Pages draw their synthetic data from `np.random.default_rng(0)`; the seed shift must
+    reach that data too, or a claim could hold only for one lucky data set.
+    """
+    random = np.random
+    original = getattr(random.default_rng, "__wrapped_original__", random.default_rng)
+
+    def default_rng(seed=None):
+        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            seed = int(seed) + offset
+        elif isinstance(seed, (list, tuple)) and seed and isinstance(seed[0], (int, np.integer)):
+            seed = [int(seed[0]) + offset, *seed[1:]]
+        return original(seed)
+
+    default_rng.__wrapped_original__ = original
+    default_rng.__doc__ = original.__doc__
+    random.default_rng = default_rng
+
+
 def warm_up(code: str) -> None:
     """Import what the blocks will use, so that no block is timed with a 3-second import."""
     if "keras" in code:
@@ -71,6 +101,9 @@ def reset(seed_offset: int, code: str) -> None:
         import numpy as np
 
         np.random.seed(seed_offset)
+        _shift_default_rng(np, seed_offset)
+        np.set_printoptions(**_NUMPY_PRINT_DEFAULTS)
+        np.seterr(**_NUMPY_ERR_DEFAULTS)
     except ImportError:
         pass
     if "keras" in code or "keras" in sys.modules:
