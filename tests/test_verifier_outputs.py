@@ -15,7 +15,7 @@ from test_verifier import output, page, run
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("```python\nprint(1)\n```\n\nIt prints:\n\n```text\n1\n```\n", 7, "introduced by a sentence after"),
+        ("```python\nprint(1)\n```\n\nIt prints:\n\n```text\n1\n```\n", 7, "introduced by a sentence ending with a colon after"),
         ("```python\nprint(1)\n```\n\n```pytb\nTraceback (most recent call last):\n```\n", 5, "right after"),
         ("```python\nprint('{}')\n```\n\n```json\n{}\n```\n", 5, "right after"),
         ("```python\nprint(1)\n```\n\n```log\n1\n```\n", 5, "right after"),
@@ -78,6 +78,12 @@ def test_a_hole_is_now_an_error_naming_file_and_line(pytester, text, line, messa
     result.assert_outcomes(errors=1)
     assert f"page.md:{line + 2}: " in output(result)
     assert message in output(result)
+
+
+def test_a_fence_after_a_sentence_that_introduces_something_else_is_not_an_output(pytester):
+    page(pytester, "# T\n\n```python\nprint(1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n\n"
+         "The same call from a shell looks like this.\n\n```bash\npython -c 'print(1)'\n```\n")
+    run(pytester).assert_outcomes(passed=1)
 
 
 def test_an_output_after_a_lead_in_sentence_is_checked(pytester):

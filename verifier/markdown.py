@@ -269,15 +269,17 @@ def _take_fence(path: Path, scan: _Scan, f: Fence, by_line: dict[int, Fence], li
         if scan.pending:
             raise MarkdownError(path, scan.pending[0][0], f"marker `{scan.pending[0][1]}` precedes a "
                                 f"`{f.lang or 'plain'}` fence; markers apply to Python blocks and their outputs")
-        if scan.after_python:
-            where = "right after" if scan.after_python == "adjacent" else "introduced by a sentence after"
+        lead_in = scan.after_python == "lead-in" and scan.lead_in and scan.lead_in[-1].endswith(":")
+        if scan.after_python == "adjacent" or lead_in:
+            where = "introduced by a sentence ending with a colon after" if lead_in else "right after"
             raise MarkdownError(path, f.line, f"this `{f.lang or 'plain'}` fence stands {where} the Python block "
                                 f"at line {scan.cells[-1].fence_line} (or its output), so it reads as its output, "
                                 "but it has no <!--pytest-codeblocks:expected-output--> marker: nobody would "
-                                "check it. Put a paragraph between them if it is something else")
+                                "check it. If it is something else, say so in a sentence that introduces it")
         if any(LOOKS_LIKE_IMPORT.match(b) for b in f.body):
-            raise MarkdownError(path, f.line, "this fence looks like Python (it imports) but is not "
-                                "labelled `python`: label it so it runs, or mark it not-run with a reason")
+            raise MarkdownError(path, f.line, "this fence looks like Python (it imports) but is not labelled "
+                                "`python`: label it so it runs (with pytest.mark.skip(reason=...) above it if it "
+                                "must not run)")
         scan.last_fence, scan.after_python = "other", None
     for offset, body_line in enumerate(f.body, start=1):
         if SNIPPET_INCLUDE.match(body_line) and f.lang in PYTHON_LANGS:
