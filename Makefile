@@ -79,15 +79,18 @@ test: test-pages test-tooling
 test-fast:
 	$(MAKE) test BACKENDS=tensorflow
 
-# Every block of every page, once per backend, each in its own environment.
+# Every block of every page, once per backend, each in its own environment; every backend
+# runs even when one fails, so that one run shows every failure.
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
-	@set -e; for backend in $(BACKENDS); do \
+	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
 	  pin=; workers="-n $(WORKERS) --dist loadfile"; \
 	  if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; workers="-n 0"; fi; \
 	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $${pin:-$(WORKERS) workers}"; \
-	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(PYTEST_ARGS); \
-	done
+	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(PYTEST_ARGS) \
+	    || failed="$$failed $$backend"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "pages failed on:$$failed"; exit 1; fi
 
 # Every assertion must hold for seeds 0-4 (CONTRIBUTING.md); the weekly workflow runs this.
 test-seeds:
