@@ -481,3 +481,27 @@ def test_skip_verified_reruns_only_the_page_that_changed_or_everything_when_the_
     (pytester.path / "requirements").mkdir()
     (pytester.path / "requirements" / "base.txt").write_text("keras==9.9.9\n")  # another pin: everything again
     run(pytester, "docs", "--skip-verified").assert_outcomes(passed=2)
+
+
+def test_update_rewrites_a_figure_and_an_output_of_the_same_page(pytester):
+    page(pytester, textwrap.dedent("""\
+        # T
+
+        <!--pytest.mark.figure("figures/a.svg")-->
+        ```python
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(1, 1))
+        fig.savefig("a.svg")
+        print("drawn")
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        old
+        ```
+
+        ![A](figures/a.svg)
+        """))
+    run(pytester, "--update-outputs").assert_outcomes(passed=1)
+    assert "```text\ndrawn\n```" in (pytester.path / "page.md").read_text()
+    run(pytester).assert_outcomes(passed=1)

@@ -67,7 +67,7 @@ def record(root: Path, backend: str, seed: int, per_page: dict[Path, dict]) -> N
     for page, tally in pages.items():
         complete = tally["ran"] + tally["failed"] + tally["not run"] + tally["other backend"] == tally["blocks"]
         data["pages"][page.relative_to(docs).as_posix()] = {
-            **tally, "complete": complete, "hash": tally.get("hash") or page_hash(page), "tools": tools_hash(root),
+            **{k: v for k, v in tally.items() if k != "text"}, "complete": complete, "hash": tally.get("hash") or page_hash(page), "tools": tools_hash(root),
             "keras": keras_version, "date": today,
         }
     write_atomically(target, json.dumps(data, indent=1, sort_keys=True) + "\n")
