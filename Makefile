@@ -109,7 +109,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install $(PIP_FLAGS) -r requirements/base.txt
 	.venv-latest/bin/python -m pip install $(PIP_FLAGS) --upgrade keras numpy \
 	  $$(case $(LATEST_BACKEND) in tensorflow) echo tensorflow-cpu;; jax) echo jax jaxlib;; torch) echo torch;; esac)
-	@.venv-latest/bin/python -m pip list 2>/dev/null | grep -iE "^(keras|numpy|tensorflow-cpu|jax|jaxlib|torch) " \
+	@.venv-latest/bin/python -m pip list 2>/dev/null | grep -iE "^(keras|numpy|tensorflow[-_]cpu|jax|jaxlib|torch) " \
 	  | tee .latest.log || true
 	KERAS_BACKEND=$(LATEST_BACKEND) .venv-latest/bin/python -m pytest docs -q -n $(WORKERS) --dist loadfile \
 	  2>&1 | tee -a .latest.log | tail -40; \
