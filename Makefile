@@ -29,7 +29,7 @@ SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
 
-.PHONY: help serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -40,19 +40,47 @@ help:
 	@echo "make test-latest  the pages against the newest Keras, backend and NumPy (LATEST_BACKEND=jax ...)"
 	@echo "make bench        time the pages per backend, the slowest blocks, the builds"
 	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
+	@echo "make lock         re-resolve requirements/*.lock (hashed) from the pins in requirements/*.txt"
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
 
 # --- environments --------------------------------------------------------------------
+# Each environment installs exactly its lock file, every package checked against its hash:
+# requirements/<backend>.txt holds the top-level pins, `make lock` resolves them into
+# requirements/<backend>.lock with uv. uv itself comes from pip, hash-checked (requirements/tools.lock).
+# uv reads find-links from UV_FIND_LINKS; machines that keep local wheels for pip (PIP_FIND_LINKS,
+# for example PyTorch's CPU build) pass them on. CI on GitHub names PyTorch's CPU index instead.
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
+# The locks are resolved for this Python and platform (pymdown-extensions needs 3.11.5 or newer).
+LOCK_PYTHON := 3.11.7
+LOCK_PLATFORM := x86_64-manylinux_2_28
+
+$(UV_VENV)/.installed: requirements/tools.lock
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install $(PIP_FLAGS) --require-hashes -r requirements/tools.lock 2>&1 \
+	  | { grep -v "^WARNING: Location" || true; }
+	touch $@
+
 define venv_rule
-$(1)/.installed: requirements/base.txt requirements/$(2).txt
+$(1)/.installed: requirements/$(2).lock $(UV_VENV)/.installed
 	@echo "setting up $(1) (Keras on $(2))"
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
 	$(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install $(PIP_FLAGS) -r requirements/$(2).txt 2>&1 | { grep -v "^WARNING: Location" || true; }
-	$(1)/bin/python -m pip check > /dev/null
+	$(UV) pip install --quiet --python $(1)/bin/python --require-hashes -r requirements/$(2).lock
+	$(UV) pip check --quiet --python $(1)/bin/python
 	touch $$@
 endef
 $(foreach b,tensorflow jax torch,$(eval $(call venv_rule,$(venv_$(b)),$(b))))
+
+# Re-resolve the locks after a change to the pins in requirements/*.txt (versions already
+# locked are kept unless a pin moves them; UPGRADE=1 moves every package to its newest release).
+lock: $(UV_VENV)/.installed
+	@set -e; for name in tensorflow jax torch tools; do \
+	  $(UV) pip compile --quiet requirements/$$name.txt --generate-hashes $(if $(UPGRADE),--upgrade) \
+	    --python-version $(LOCK_PYTHON) --python-platform $(LOCK_PLATFORM) \
+	    --custom-compile-command "make lock" -o requirements/$$name.lock; \
+	done
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -67,8 +95,9 @@ $(CHROMIUM):
 # Live reload without the search index and the link checker, which are most of a rebuild;
 # after an edit only the edited page is rebuilt (--dirty; restart after a change to the nav).
 # `make serve FULL=1` builds everything each time. `make test` and CI always check the links.
+# Not strict while dirty: a dirty build always warns that its navigation may be stale.
 serve: .venv/.installed node_modules/.installed
-	$(if $(FULL),,CHECK_LINKS=false SEARCH_INDEX=false) $(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 $(if $(FULL),,--dirty)
+	$(if $(FULL),,CHECK_LINKS=false SEARCH_INDEX=false) $(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 $(if $(FULL),,--dirty --no-strict)
 
 site: .venv/.installed node_modules/.installed
 	DLV_REQUIRE_STAMPS=$(DLV_REQUIRE_STAMPS) $(venv_tensorflow)/bin/mkdocs build --strict
@@ -80,14 +109,15 @@ test-fast:
 	$(MAKE) test BACKENDS=tensorflow
 
 # Every block of every page, once per backend, each in its own environment; every backend
-# runs even when one fails, so that one run shows every failure.
+# runs even when one fails, so that one run shows every failure. SHARD=2/3 runs the second
+# third of the pages (whole pages; CI splits each backend across jobs this way).
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
 	  pin=; workers="-n $(WORKERS) --dist loadfile"; \
 	  if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; workers="-n 0"; fi; \
 	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $${pin:-$(WORKERS) workers}"; \
-	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(PYTEST_ARGS) \
+	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
 	    || failed="$$failed $$backend"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "pages failed on:$$failed"; exit 1; fi

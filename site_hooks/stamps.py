@@ -72,7 +72,8 @@ def stamp(page_uri: str, source: Path, rendered_blocks: int | None = None, home:
     how = home
     if passed:
         text = (f"<strong>Verified</strong> on {', '.join(passed)}: {entry['ran']} code blocks ran and every "
-                f"output and assertion on this page held (Keras {entry['keras']}, {entry['date']}).")
+                f"output and assertion on this page held (Keras {entry['keras']}, {entry['date']}, "
+                f"{entry.get('run', 'a local run')}).")
         icon = "✔"
     else:
         text, icon = "<strong>Not verified in this build.</strong>", "!"

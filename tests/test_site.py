@@ -163,7 +163,8 @@ def stamps(tmp_path, monkeypatch):
     page = tmp_path / "p.md"
     page.write_text("# P\n\n```python\nx = 1\n```\n")
     entry = {"ran": 1, "failed": 0, "not run": 0, "other backend": 0, "blocks": 1, "complete": True,
-             "hash": page_hash(page), "tools": tools_hash(ROOT), "keras": "3", "date": "2026-12-04", "seconds": 0.1}
+             "hash": page_hash(page), "tools": tools_hash(ROOT), "keras": "3", "date": "2026-12-04", "seconds": 0.1,
+             "run": "CI run 42 of commit abc1234"}
     monkeypatch.setattr(hook, "_results", {b: {"p.md": dict(entry)} for b in hook.BACKENDS})
     return hook, page
 
@@ -172,6 +173,7 @@ def test_a_current_complete_result_stamps_the_page_verified(stamps):
     hook, page = stamps
     html, problems = hook.stamp("p.md", page, rendered_blocks=1)
     assert problems == [] and "Verified</strong> on TensorFlow, JAX, PyTorch" in html
+    assert "(Keras 3, 2026-12-04, CI run 42 of commit abc1234)" in html  # which run verified it
 
 
 @pytest.mark.parametrize(("spoil", "message"), [

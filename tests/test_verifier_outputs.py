@@ -4,6 +4,7 @@ holes a new user found in the verifier: each fixture here passed unchecked befor
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -505,3 +506,61 @@ def test_update_rewrites_a_figure_and_an_output_of_the_same_page(pytester):
     run(pytester, "--update-outputs").assert_outcomes(passed=1)
     assert "```text\ndrawn\n```" in (pytester.path / "page.md").read_text()
     run(pytester).assert_outcomes(passed=1)
+
+
+def test_a_result_names_the_run_that_recorded_it(monkeypatch):
+    from verifier.results import which_run
+
+    monkeypatch.delenv("GITHUB_RUN_ID", raising=False)
+    assert which_run() == "a local run"
+    monkeypatch.setenv("GITHUB_RUN_ID", "1234")
+    monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef")
+    assert which_run() == "CI run 1234 of commit 0123456"
+
+
+# --- shards: one backend's pages split across CI jobs -----------------------------------------
+
+
+def test_shards_cover_every_page_once_and_record_their_own_results(pytester):
+    from site_build import ROOT
+    from verifier import results
+
+    (pytester.path / "docs").mkdir()
+    for name, lines in (("a", 1), ("b", 5), ("c", 2), ("d", 3)):
+        code = "\n".join(f"print('{name}{i}')" for i in range(lines))
+        (pytester.path / "docs" / f"{name}.md").write_text(f"# {name}\n\n```python\n{code}\n```\n")
+    for folder in ("verifier", "requirements"):
+        (pytester.path / folder).symlink_to(ROOT / folder)
+    ran = []
+    for k in (1, 2):
+        result = run(pytester, "docs", "--shard", f"{k}/2", "-v")
+        ran.append(sorted(set(re.findall(r"docs/(\w)\.md::", output(result)))))
+    assert sorted(ran[0] + ran[1]) == ["a", "b", "c", "d"] and ran[0] and ran[1]  # every page once
+    assert ran == [["a", "b"], ["c", "d"]]  # by code length: b (5 lines) + a (1) against d (3) + c (2)
+    files = sorted(p.name for p in (pytester.path / ".verification").iterdir())
+    assert files == ["tensorflow.shard-1-of-2.json", "tensorflow.shard-2-of-2.json"]
+    assert sorted(results.load(pytester.path)["tensorflow"]) == ["a.md", "b.md", "c.md", "d.md"]
+    run(pytester, "docs").assert_outcomes(passed=4)  # a run of every page replaces the shards' files
+    assert [p.name for p in (pytester.path / ".verification").iterdir()] == ["tensorflow.json"]
+    assert len(json.loads((pytester.path / ".verification" / "tensorflow.json").read_text())["pages"]) == 4
+
+
+@pytest.mark.parametrize("bad", ["3/2", "0/2", "1", "a/b"])
+def test_a_bad_shard_is_a_usage_error(pytester, bad):
+    (pytester.path / "docs").mkdir()
+    result = run(pytester, "docs", "--shard", bad)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--shard takes K/N with 1 <= K <= N" in output(result)
+
+
+def test_split_weighs_pages_by_recorded_seconds_when_every_page_has_them(tmp_path):
+    from verifier.shards import split, weights_of
+
+    pages = []
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.md").write_text(f"# {name}\n\n```python\nx = 1\n```\n")
+        pages.append(tmp_path / f"{name}.md")
+    recorded = {"a.md": {"seconds": 30.0}, "b.md": {"seconds": 10.0}, "c.md": {"seconds": 15.0}}
+    assert split(weights_of(pages, tmp_path, recorded), 2) == [["a.md"], ["b.md", "c.md"]]
+    del recorded["c.md"]  # one page without a time: every page is weighed by its code instead
+    assert weights_of(pages, tmp_path, recorded) == {"a.md": 6.0, "b.md": 6.0, "c.md": 6.0}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from . import compare, results, state, warnings_policy
+from . import compare, results, shards, state, warnings_policy
 from .execute import BlockFailure, run_cell, run_chain_in_fresh_process
 from .figures import largest_deviation, same_figure
 from .markdown import FENCE, Cell, MarkdownError, parse_page, split_lines
@@ -53,6 +53,13 @@ def pytest_addoption(parser):
         "--fresh-process",
         action="store_true",
         help="run each chain of blocks in a new Python process, as a reader pastes it (slow: one import each)",
+    )
+    group.addoption(
+        "--shard",
+        metavar="K/N",
+        default=None,
+        help="run only the K-th of N shares of the pages under docs/ (whole pages, split by recorded "
+        "time or code length; see verifier.shards), for CI jobs that split one backend",
     )
     group.addoption(
         "--record-outputs",
@@ -96,6 +103,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "figure(path): the block draws this figure, kept next to the page")
     if config.getoption("fresh_process") and (state.base_seed() != 0 or config.getoption("update_outputs")):
         raise pytest.UsageError("--fresh-process runs the blocks exactly as pasted: seed 0, no update")
+    _configure_shard(config)
     if config.getoption("update_outputs") and state.base_seed() != 0:
         raise pytest.UsageError(f"--update-outputs writes what seed 0 prints; unset {state.SEED_VARIABLE} "
                                 f"(it is {state.base_seed()})")
@@ -104,8 +112,30 @@ def pytest_configure(config):
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}  # what MkDocs renders as pages
 
 
+SHARD = pytest.StashKey[tuple]()  # ((K, N), the names of the pages of shard K under docs/)
+
+
+def _configure_shard(config) -> None:
+    if not config.getoption("shard"):
+        return
+    try:
+        k, n = shards.parse_shard(config.getoption("shard"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    docs = config.rootpath / "docs"
+    pages = sorted(p for p in docs.rglob("*") if p.suffix in MARKDOWN_SUFFIXES)
+    recorded = results.load(config.rootpath).get(state.current_backend(), {})
+    config.stash[SHARD] = ((k, n), set(shards.split(shards.weights_of(pages, docs, recorded), n)[k - 1]))
+
+
+def _in_shard(config, file_path: Path) -> bool:
+    (_, mine) = config.stash.get(SHARD, (None, None))
+    docs = config.rootpath / "docs"
+    return mine is None or not file_path.is_relative_to(docs) or file_path.relative_to(docs).as_posix() in mine
+
+
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix in MARKDOWN_SUFFIXES:
+    if file_path.suffix in MARKDOWN_SUFFIXES and _in_shard(parent.config, file_path):
         return MarkdownPage.from_parent(parent, path=file_path)
     return None
 
@@ -394,7 +424,8 @@ def pytest_sessionfinish(session, exitstatus):
     if session.config.getoption("fresh_process"):
         return  # a check of how blocks paste, not the run the stamps come from
     results.record(session.config.rootpath, state.current_backend(), state.base_seed(),
-                   {p: t for p, t in report.per_page.items() if "blocks" in t})
+                   {p: t for p, t in report.per_page.items() if "blocks" in t},
+                   session.config.stash.get(SHARD, (None,))[0])
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -1,0 +1,50 @@
+"""Split the pages of one backend across CI jobs: `pytest docs --shard 2/3` runs the second third.
+
+Whole pages go to a shard (a page's blocks share variables and its result is recorded per
+page). The split is deterministic, so the jobs of one run agree without talking to each
+other: pages are weighed by their recorded run time on this backend when every page has
+one (`.verification/`, restored from main in pull requests), otherwise by the length of
+their Python code, and the heaviest page goes first to the lightest shard.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SHARD = re.compile(r"^(\d+)/(\d+)$")
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`"2/3"` -> (2, 3); a clear error for anything else."""
+    m = SHARD.match(text.strip())
+    if not m or not 1 <= int(m[1]) <= int(m[2]):
+        raise ValueError(f"--shard takes K/N with 1 <= K <= N, for example 1/2; got {text!r}")
+    return int(m[1]), int(m[2])
+
+
+def split(weights: dict[str, float], count: int) -> list[list[str]]:
+    """Pages into `count` shards of nearly equal weight (longest first onto the lightest shard)."""
+    shards: list[list[str]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for page in sorted(weights, key=lambda p: (-weights[p], p)):
+        lightest = min(range(count), key=lambda i: (loads[i], i))
+        shards[lightest].append(page)
+        loads[lightest] += weights[page]
+    return [sorted(s) for s in shards]
+
+
+def weights_of(pages: list[Path], docs: Path, recorded: dict[str, dict]) -> dict[str, float]:
+    """Recorded seconds per page if every page has them, else the length of each page's Python code."""
+    names = [p.relative_to(docs).as_posix() for p in pages]
+    if names and all(recorded.get(n, {}).get("seconds") for n in names):
+        return {n: float(recorded[n]["seconds"]) for n in names}
+    from .markdown import MarkdownError, parse_page
+
+    found = {}
+    for page, name in zip(pages, names):
+        try:
+            found[name] = float(sum(len(c.code) for c in parse_page(page))) or 1.0
+        except MarkdownError:
+            found[name] = 1.0  # collected anyway, to report its error
+    return found
