@@ -66,3 +66,11 @@ def test_pytorch_is_locked_to_its_cpu_build():
     version, _ = locked(REQUIREMENTS / "torch.lock")["torch"]
     assert version.endswith("+cpu"), f"torch {version}: PyPI's build pulls several GB of CUDA libraries"
     assert not any(p.startswith("nvidia-") for p in locked(REQUIREMENTS / "torch.lock"))
+
+
+def test_the_home_page_names_the_pinned_versions_a_reader_installs():
+    text = (ROOT / "docs" / "index.md").read_text()
+    shown = dict(re.findall(r"\b([a-z][a-z0-9-]*)==([\w.+]+)", text))
+    assert {"keras", "numpy", "scikit-learn", "matplotlib", "tensorflow-cpu", "jax", "torch"} <= set(shown)
+    pinned = {**pins(REQUIREMENTS / "tensorflow.txt"), **pins(REQUIREMENTS / "jax.txt"), **pins(REQUIREMENTS / "torch.txt")}
+    assert {name: pinned.get(name) for name in shown} == shown, "docs/index.md names other versions than requirements/"

@@ -94,6 +94,18 @@ def test_every_page_with_code_carries_a_stamp_from_real_runs(site):
     assert stamped >= 1
 
 
+def test_every_listed_correction_links_to_a_block_on_a_page_verified_on_every_backend(site):
+    expected = os.environ.get("DLV_EXPECT_BACKENDS", "tensorflow jax torch").split()
+    html = (site / "corrections" / "index.html").read_text()
+    count = re.search(r"<strong>(\d+) common mistakes?</strong>", html)
+    proofs = re.findall(r'<strong>Proof:</strong> <a href="\.\./([^"#]+)#(mistake-\d+)">.*?</a> \(([^)]*)\)', html)
+    assert count and int(count.group(1)) == len(proofs) >= 1
+    for page, anchor, status in proofs:
+        assert f'id="{anchor}"' in (site / page / "index.html").read_text(), f"{page}#{anchor} is missing"
+        for backend in expected:
+            assert BACKEND_NAMES[backend] in status, f"{page}#{anchor}: {status}"
+
+
 def test_every_page_has_an_edit_link_and_the_footer_states_the_licences(site):
     html = (site / "index.html").read_text()
     assert "CC BY 4.0" in html and "MIT" in html
@@ -212,3 +224,76 @@ def test_a_toleranced_output_carries_a_note_made_from_its_marker(small_project, 
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "index.html").read_text()
     assert '<p class="dlv-tolerance">Numbers from training' in html and "up to ±0.05" in html
+
+
+# --- "Common mistakes, corrected" and the cue on continued blocks ----------------------
+
+CORRECTED_PAGE = """# Other
+
+Text.
+
+!!! warning "A common mistake"
+
+    <!--pytest.mark.correction(group="keras-api", claim="Write lr=0.1.", why="Keras 3 removed lr.", fix="Write learning_rate=0.1.")-->
+    ```python
+    x = 1
+    ```
+
+<!--pytest.mark.correction(group="arithmetic", claim="2 + 2 = 5.", why="Counted twice.", fix="2 + 2 = 4.")-->
+```python
+assert 2 + 2 == 4
+```
+
+<!--pytest-codeblocks:cont-->
+```python
+print(x)
+```
+"""
+
+
+def corrections_project(small_project: Path) -> Path:
+    config = (small_project / "mkdocs.yml").read_text().replace("  - other.md\n", "  - other.md\n  - corrections.md\n")
+    (small_project / "mkdocs.yml").write_text(config)
+    (small_project / "docs" / "index.md").write_text("# Home\n\n## How every page is verified\n")
+    (small_project / "docs" / "other.md").write_text(CORRECTED_PAGE)
+    intro = (ROOT / "docs" / "corrections.md").read_text()
+    (small_project / "docs" / "corrections.md").write_text(intro)
+    return small_project
+
+
+def test_the_corrections_page_lists_every_marked_correction_with_a_working_link(small_project, tmp_path):
+    result = build(corrections_project(small_project), tmp_path / "out")  # strict: a dead anchor would fail it
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "corrections" / "index.html").read_text()
+    assert "<strong>2 common mistakes</strong>, in 2 groups" in html
+    # groups in their fixed order, whatever the order on the page
+    assert html.index("Arithmetic: shapes") < html.index("Outdated or wrong Keras API")
+    assert 'href="../other/#mistake-2">the tested block in <em>Other</em>' in html
+    assert "Write learning_rate=0.1." in html and "(not verified in this build)" in html
+    other = (tmp_path / "out" / "other" / "index.html").read_text()
+    assert other.count('class="dlv-anchor" id="mistake-') == 2
+    # the anchor of a block inside an admonition stays inside the admonition
+    assert other.index('id="mistake-1"') > other.index('class="admonition warning"')
+
+
+def test_a_continued_block_carries_a_visible_cue_and_a_first_block_does_not(small_project, tmp_path):
+    result = build(corrections_project(small_project), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    other = (tmp_path / "out" / "other" / "index.html").read_text()
+    assert other.count('class="dlv-cont"') == 1
+    cue = other.index('class="dlv-cont"')
+    assert other.index("2</span> <span class=\"o\">==</span>") < cue < other.index('<span class="nb">print')
+
+
+def test_the_corrections_page_without_its_placeholder_fails_the_build(small_project, tmp_path):
+    corrections_project(small_project)
+    (small_project / "docs" / "corrections.md").write_text("# Common mistakes, corrected\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode != 0 and "must contain the line" in result.stdout + result.stderr
+
+
+def test_the_real_corrections_page_is_in_the_nav_with_its_placeholder():
+    from site_hooks.corrections import PLACEHOLDER
+
+    assert "\n  - Common mistakes, corrected: corrections.md\n" in (ROOT / "mkdocs.yml").read_text()
+    assert PLACEHOLDER in (ROOT / "docs" / "corrections.md").read_text()

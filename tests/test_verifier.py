@@ -448,3 +448,45 @@ def test_reference_run_records_per_page_counts_and_seconds_for_the_stamps(pytest
     (pytester.path / "docs" / "page.md").write_text("# T\n\n```python\nassert False\n```\n")
     run(pytester, "docs").assert_outcomes(failed=1)
     assert json.loads((pytester.path / ".verification" / "tensorflow.json").read_text()) == recorded
+
+
+# --- corrections of common mistakes ----------------------------------------------------
+
+CORRECTION = '<!--pytest.mark.correction(group="arithmetic", claim="c", why="w", fix="f")-->'
+
+
+def test_correction_marker_is_kept_on_its_block(tmp_path):
+    cells = parse_page(tmp_path / "p.md", f"# T\n\n{CORRECTION}\n```python\nassert 1 + 1 == 2\n```\n")
+    (correction,) = cells[0].marks["correction"]
+    assert (correction.group, correction.claim, correction.why, correction.fix) == ("arithmetic", "c", "w", "f")
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('<!--pytest.mark.correction(group="arithmetic", claim="c", why="w")-->', "(missing: fix)"),
+        ('<!--pytest.mark.correction(group="arithmetic", claim="c", why="w", fix=" ")-->', "(missing: fix)"),
+        ('<!--pytest.mark.correction(group="maths", claim="c", why="w", fix="f")-->', "'maths' is not one of"),
+        ('<!--pytest.mark.correction("c", group="arithmetic", claim="c", why="w", fix="f")-->', "takes group="),
+    ],
+    ids=["missing-field", "blank-field", "unknown-group", "positional"],
+)
+def test_bad_correction_marker_names_its_line(tmp_path, marker, message):
+    with pytest.raises(MarkdownError) as error:
+        parse_page(tmp_path / "p.md", f"# T\n\n{marker}\n```python\nx = 1\n```\n")
+    assert error.value.line == 3 and message in error.value.message
+
+
+def test_correction_on_a_block_that_is_not_run_is_refused(tmp_path):
+    text = f'# T\n\n<!--pytest.mark.skip(reason="slow")-->\n{CORRECTION}\n```python\nx = 1\n```\n'
+    with pytest.raises(MarkdownError, match="must be proved by a block that runs") as error:
+        parse_page(tmp_path / "p.md", text)
+    assert error.value.line == 5
+
+
+def test_backslashes_in_a_marker_are_kept_as_written_for_tex(tmp_path, recwarn):
+    marker = (r'<!--pytest.mark.correction(group="arithmetic", claim="$\frac{1}{2}\eta\nabla$", '
+              r'why="w", fix="f")-->')
+    cells = parse_page(tmp_path / "p.md", f"# T\n\n{marker}\n```python\nx = 1\n```\n")
+    assert cells[0].marks["correction"][0].claim == r"$\frac{1}{2}\eta\nabla$"
+    assert not [w for w in recwarn if "escape" in str(w.message)]

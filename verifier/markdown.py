@@ -311,6 +311,8 @@ def _take_python(path: Path, scan: _Scan, f: Fence) -> None:
                                 "one would silently overwrite the other")
         else:
             cell.marks[name] = args
+    if "correction" in cell.marks and ("skip" in cell.marks or (cell.cont and scan.chain_skipped)):
+        raise MarkdownError(path, f.line, "a correction must be proved by a block that runs; this one is not run")
     if cell.figures and ("skip" in cell.marks or (cell.cont and scan.chain_skipped)):
         raise MarkdownError(path, f.line, "this block is not run, so the figure it is marked to draw would never "
                             "be drawn or compared")

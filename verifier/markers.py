@@ -9,6 +9,7 @@
 | `<!--pytest.mark.timeout(60)-->` | a Python fence | more than the default 30 s |
 | `<!--pytest.mark.backend("jax")-->` | a Python fence | runs only under these backends |
 | `<!--pytest.mark.skip(reason="...")-->` | a Python fence | shown, not run; the reason is reported |
+| `<!--pytest.mark.correction(group="arithmetic", claim="...", why="...", fix="...")-->` | a Python fence | the block proves a correction of a common mistake; the page "Common mistakes, corrected" lists it |
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 BACKENDS = ("tensorflow", "jax", "torch")
 # Content-tab titles of an output shown per backend, as the stamps and the backend tabs name them.
 BACKEND_TABS = {"TensorFlow": "tensorflow", "JAX": "jax", "PyTorch": "torch"}
-KNOWN = "pytest-codeblocks:cont, pytest-codeblocks:expected-output or pytest.mark.skip/timeout/backend/figure/tolerance"
+KNOWN = ("pytest-codeblocks:cont, pytest-codeblocks:expected-output or "
+         "pytest.mark.skip/timeout/backend/figure/tolerance/correction")
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,8 @@ def parse_marker(path: Path, line: int, body: str) -> tuple[str, tuple] | None:
         }
         hint = next((h for k, h in hints.items() if keyword.startswith(k)), None)
         raise _error(path, line, f"unknown marker `{text}`: {hint or 'known: cont, expected-output'}")
-    try:
-        call = ast.parse(text, mode="eval").body
+    try:  # backslashes are TeX in a marker, never escapes: "$\\frac{1}{2}$" keeps its "\\f"
+        call = ast.parse(text.replace("\\", "\\\\"), mode="eval").body
     except SyntaxError:
         call = None
     func = call.func if isinstance(call, ast.Call) else call
@@ -167,4 +169,34 @@ def _tolerance(path, line, args, kwargs):
     return (Tolerance(float(values[0]), float(values[1]), values[2], kwargs.get("draws", False)),)
 
 
-_PARSERS = {"skip": _skip, "timeout": _timeout, "backend": _backend, "figure": _figure, "tolerance": _tolerance}
+# The groups of the page "Common mistakes, corrected", in its order, with their headings.
+CORRECTION_GROUPS = {
+    "arithmetic": "Arithmetic: shapes, counts and formulas",
+    "keras-api": "Outdated or wrong Keras API",
+    "definitions": "Definitions and concepts",
+    "training": "Training advice",
+}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A common mistake that the marked block proves wrong."""
+
+    group: str
+    claim: str  # the mistake as it usually appears, paraphrased
+    why: str  # why it is wrong
+    fix: str  # the correct statement
+
+
+def _correction(path, line, args, kwargs):
+    fields = ("group", "claim", "why", "fix")
+    missing = [f for f in fields if not str(kwargs.get(f, "")).strip()]
+    if args or set(kwargs) - set(fields) or missing:
+        raise _error(path, line, 'pytest.mark.correction takes group=, claim=, why= and fix=, each a non-empty '
+                     f'string{" (missing: " + ", ".join(missing) + ")" if missing else ""}')
+    if kwargs["group"] not in CORRECTION_GROUPS:
+        raise _error(path, line, f"correction group {kwargs['group']!r} is not one of {', '.join(CORRECTION_GROUPS)}")
+    return (Correction(**{f: str(kwargs[f]).strip() for f in fields}),)
+
+
+_PARSERS = {"correction": _correction, "skip": _skip, "timeout": _timeout, "backend": _backend, "figure": _figure, "tolerance": _tolerance}
