@@ -83,10 +83,15 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     if PLACEHOLDER not in markdown:
         raise ValueError(f"{PAGE} must contain the line {PLACEHOLDER!r}, where the list is written")
+    # MkDocs loads each hook as its own module, so the stamps hook's loaded results are not
+    # visible from here: read them again.
     from site_hooks.stamps import problems_for
+    from verifier import results
+
+    recorded = results.load(ROOT)
 
     def status(uri: str) -> str:
-        passed, _, _ = problems_for(uri, Path(config["docs_dir"]) / uri, None)
+        passed, _, _ = problems_for(uri, Path(config["docs_dir"]) / uri, None, recorded)
         return f" (verified on {', '.join(passed)} in this build)" if passed else " (not verified in this build)"
 
     docs = Path(config["docs_dir"])

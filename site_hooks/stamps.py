@@ -39,13 +39,16 @@ def on_pre_build(config):
     _results.update(results.load(ROOT))
 
 
-def problems_for(page_uri: str, source: Path, rendered_blocks: int | None) -> tuple[list[str], list[str], dict]:
-    """(backends passed, problems, the entry of one passing backend) for one page."""
+def problems_for(page_uri: str, source: Path, rendered_blocks: int | None,
+                 recorded: dict[str, dict] | None = None) -> tuple[list[str], list[str], dict]:
+    """(backends passed, problems, the entry of one passing backend) for one page, judged on
+    `recorded` (backend -> page -> entry; by default the results this build loaded)."""
+    recorded = _results if recorded is None else recorded
     passed, problems, entry = [], [], {}
     current = results.page_hash(source) if source.is_file() else None
     tools = results.tools_hash(ROOT)
     for backend, name in BACKENDS.items():
-        tally = _results.get(backend, {}).get(page_uri)
+        tally = recorded.get(backend, {}).get(page_uri)
         if tally is None:
             problems.append(f"{name}: not run")
         elif tally.get("failed"):
