@@ -1,6 +1,6 @@
 # Deep Learning, Verified: every command a contributor or CI needs.
 # `make serve` and `make test` set everything up themselves on a fresh machine
-# (Python 3.11 and Node.js on the PATH): virtual environments, pinned packages, KaTeX.
+# (Python 3.11 and Node.js on the PATH): virtual environments, pinned packages, Temml.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -29,7 +29,7 @@ SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
 
-.PHONY: help lock serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock mathfont serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-latest  the pages against the newest Keras, backend and NumPy (LATEST_BACKEND=jax ...)"
 	@echo "make bench        time the pages per backend, the slowest blocks, the builds"
 	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
+	@echo "make mathfont     re-cut the site's math font to the characters the formulas use"
 	@echo "make lock         re-resolve requirements/*.lock (hashed) from the pins in requirements/*.txt"
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
 
@@ -101,6 +102,12 @@ serve: .venv/.installed node_modules/.installed
 
 site: .venv/.installed node_modules/.installed
 	DLV_REQUIRE_STAMPS=$(DLV_REQUIRE_STAMPS) $(venv_tensorflow)/bin/mkdocs build --strict
+
+# The site ships Latin Modern Math cut to the characters its formulas draw
+# (docs/assets/math/latinmodern-math.woff2, committed). A build that needs a character the
+# cut lacks fails and names this command, which builds the site and re-cuts the font.
+mathfont: .venv/.installed node_modules/.installed
+	DLV_WRITE_MATHFONT=1 CHECK_LINKS=false SEARCH_INDEX=false $(venv_tensorflow)/bin/mkdocs build --strict --site-dir $$(mktemp -d)
 
 # --- verification --------------------------------------------------------------------
 test: test-pages test-tooling
