@@ -175,6 +175,20 @@ def test_bad_tex_fails_the_build_naming_the_page(small_project, tmp_path):
     assert "index.md: cannot render the formula" in result.stdout + result.stderr
 
 
+def test_the_search_index_holds_the_prose_not_the_code_or_display_math(small_project, tmp_path):
+    import json
+
+    (small_project / "docs" / "index.md").write_text(
+        "# Home\n\n## How every page is verified\n\nProse about gradients.\n\n```python\nunlikely_identifier = 1\n```\n\n"
+        "$$\n\\beta + \\theta\n$$\n\nInline `inline_name` and $\\alpha$.\n")
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    text = json.dumps(json.loads((tmp_path / "out" / "search" / "search_index.json").read_text()), ensure_ascii=False)
+    assert "Prose about gradients" in text and "inline_name" in text and "\u03b1" in text
+    assert "unlikely_identifier" not in text
+    assert "\u03b2" not in text and "\u03b8" not in text
+
+
 def test_a_formula_needing_a_glyph_the_font_subset_lacks_fails_the_build(small_project, tmp_path):
     # U+229B is in Latin Modern Math but no formula of the book uses it, so the subset lacks it.
     (small_project / "docs" / "index.md").write_text("# Home\n\nNew symbol: $a \\circledast b$\n")
