@@ -1,6 +1,7 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright): it loads
-nothing from another host, math is typeset with its fonts, search, copy buttons and the
-palette toggle work."""
+nothing from another host, math is drawn with its font, axe-core finds no accessibility
+violation on any page in either colour scheme, and search, copy buttons and the palette
+toggle work."""
 
 from __future__ import annotations
 
@@ -79,6 +80,24 @@ def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):
     # MathML laid out by the browser: a fraction is taller than a line of its text
     fraction = page.locator("math mfrac >> visible=true").first.bounding_box()
     assert fraction and fraction["width"] > 5 and fraction["height"] > 20
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_accessibility_violation_on_any_page(browser, server, site, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(color_scheme=scheme)  # the palette follows the system's scheme
+    page = context.new_page()
+    problems = []
+    for path in urls(site):
+        page.goto(server + path, wait_until="networkidle")
+        for violation in axe.run(page).response["violations"]:
+            node = violation["nodes"][0]
+            problems.append(f"{path} ({scheme}): {violation['id']} on {len(violation['nodes'])} element(s), "
+                            f"{violation['help']}; first {node['target']}: {node['failureSummary']}")
+    context.close()
+    assert problems == [], "\n".join(problems)
 
 
 def test_search_finds_a_chapter(page, server):

@@ -349,3 +349,20 @@ def test_the_real_corrections_page_is_in_the_nav_with_its_placeholder():
 
     assert "\n  - Common mistakes, corrected: corrections.md\n" in (ROOT / "mkdocs.yml").read_text()
     assert PLACEHOLDER in (ROOT / "docs" / "corrections.md").read_text()
+
+
+def test_the_accessibility_fixes_fail_the_build_when_materials_markup_changes():
+    import sys
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks import accessibility
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="x.md"))
+    html = "<body>" + "".join(accessibility.FIXES) + "</body>"
+    fixed = accessibility.on_post_page(html, page, None)
+    assert 'role="dialog" aria-label="Search"' in fixed and 'aria-hidden="true"' in fixed
+    with pytest.raises(PluginError, match=r"x.md: Material's markup changed.*md-progress"):
+        accessibility.on_post_page(html.replace('class="md-progress"', 'class="md-progress-bar"'), page, None)

@@ -1,0 +1,28 @@
+"""Accessible names for two parts of Material's page that lack them (MkDocs hook).
+
+axe-core (tests/test_browser.py) reports Material's search dialog and its progress bar
+for instant navigation as unnamed. Each fix below names the markup it expects; if a new
+Material release changes that markup, the build fails here instead of the fix silently
+lapsing. Parts that Material's JavaScript creates are named by docs/assets/accessibility.js.
+"""
+
+from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+
+FIXES = {
+    '<div class="md-search" data-md-component="search" role="dialog">':
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">',
+    # A purely visual loading bar for instant navigation; the page change itself is announced.
+    '<div class="md-progress" data-md-component="progress" role="progressbar">':
+        '<div class="md-progress" data-md-component="progress" role="progressbar" aria-label="Loading the page" aria-hidden="true">',
+}
+
+
+def on_post_page(output, page, config):
+    for markup, fixed in FIXES.items():
+        if markup not in output:
+            raise PluginError(f"{page.file.src_uri}: Material's markup changed, site_hooks/accessibility.py "
+                              f"expects: {markup}")
+        output = output.replace(markup, fixed, 1)
+    return output
