@@ -29,7 +29,7 @@ SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
 
-.PHONY: help lock mathfont serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-latest  the pages against the newest Keras, backend and NumPy (LATEST_BACKEND=jax ...)"
 	@echo "make bench        time the pages per backend, the slowest blocks, the builds"
 	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
+	@echo "make lighthouse   Lighthouse mobile scores, bytes, DOM size, LCP, TBT per page (PAGES=\"/ /foundations/neuron/\" RUNS=3)"
 	@echo "make mathfont     re-cut the site's math font to the characters the formulas use"
 	@echo "make lock         re-resolve requirements/*.lock (hashed) from the pins in requirements/*.txt"
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
@@ -108,6 +109,16 @@ site: .venv/.installed node_modules/.installed
 # cut lacks fails and names this command, which builds the site and re-cuts the font.
 mathfont: .venv/.installed node_modules/.installed
 	DLV_WRITE_MATHFONT=1 CHECK_LINKS=false SEARCH_INDEX=false $(venv_tensorflow)/bin/mkdocs build --strict --site-dir $$(mktemp -d)
+
+# Lighthouse (mobile, median of RUNS) over the built site served with gzip: a benchmark, not a
+# test (bench/lighthouse.py). Lighthouse lives in bench/, apart from what builds the site.
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	touch $@
+
+lighthouse: .venv/.installed node_modules/.installed bench/node_modules/.installed $(CHROMIUM)
+	@site=$$(mktemp -d) && CHECK_LINKS=false $(venv_tensorflow)/bin/mkdocs build --strict --quiet --site-dir $$site \
+	  && $(SITE_PY) bench/lighthouse.py $$site --runs $(or $(RUNS),3) $(if $(PAGES),--pages $(PAGES))
 
 # --- verification --------------------------------------------------------------------
 test: test-pages test-tooling

@@ -69,6 +69,46 @@ def test_no_page_requests_another_host_or_logs_an_error(page, server, site):
     assert page.errors == []
 
 
+# What a reader's phone downloads to open one page, figures aside, compressed as GitHub Pages
+# serves it. Set from the measurements of December 2026 (the heaviest chapter: 351 KB, of
+# which the search index 145 KB and the math font 85 KB) with room for the book to grow;
+# KaTeX's HTML put a long chapter near 530 KB.
+TRANSFER_BUDGET = 400_000
+ALREADY_COMPRESSED = {".woff2", ".png", ".jpg", ".webp"}
+
+
+def transfer_size(site: Path, urls_loaded: list[str], server: str) -> dict[str, int]:
+    """Bytes per file the page loaded (gzip level 6 for text), figures excluded."""
+    import gzip
+    from urllib.parse import urlparse
+
+    sizes = {}
+    for url in urls_loaded:
+        if not url.startswith(server):
+            continue
+        path = urlparse(url).path
+        file = site / path.lstrip("/")
+        file = file / "index.html" if file.is_dir() else file
+        if "/figures/" in path or not file.is_file():
+            continue
+        data = file.read_bytes()
+        sizes[path] = len(data) if file.suffix in ALREADY_COMPRESSED else len(gzip.compress(data, 6))
+    return sizes
+
+
+def test_every_page_downloads_less_than_its_budget(page, server, site):
+    heavy = []
+    for path in urls(site):
+        page.requests.clear()
+        page.goto(server + path, wait_until="networkidle")
+        sizes = transfer_size(site, page.requests, server)
+        assert any(name.endswith((".css",)) for name in sizes) and any(name.endswith(".js") for name in sizes)
+        if sum(sizes.values()) > TRANSFER_BUDGET:
+            largest = ", ".join(f"{name} {size / 1000:.0f} KB" for name, size in sorted(sizes.items(), key=lambda item: -item[1])[:4])
+            heavy.append(f"{path}: {sum(sizes.values()) / 1000:.0f} KB (largest: {largest})")
+    assert heavy == [], f"pages over the {TRANSFER_BUDGET / 1000:.0f} KB budget:\n" + "\n".join(heavy)
+
+
 def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):
     math_pages = [p for p in urls(site) if "<mfrac" in (site / p.strip("/") / "index.html").read_text()]
     assert math_pages, "no page has a fraction"
