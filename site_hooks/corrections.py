@@ -9,6 +9,7 @@ each says whether that page was verified in this build.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def on_page_markdown(markdown, page, config, files):
 
     recorded = results.load(ROOT)
 
+    @functools.cache  # one hash of each page, however many corrections it holds
     def status(uri: str) -> str:
         passed, _, _ = problems_for(uri, Path(config["docs_dir"]) / uri, None, recorded)
         return f" (verified on {', '.join(passed)} in this build)" if passed else " (not verified in this build)"

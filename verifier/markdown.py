@@ -9,6 +9,7 @@ line, anything that would otherwise show a reader code or output that nobody run
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,9 +208,17 @@ class _Scan:
 
 
 def parse_page(path: Path | str, text: str | None = None) -> list[Cell]:
-    """The Python cells of a page; raises MarkdownError for anything it will not run."""
+    """The Python cells of a page; raises MarkdownError for anything it will not run.
+
+    The same text of the same page is parsed once per process: a site build asks for each
+    page's cells from several hooks (stamps, anchors, corrections, page hash)."""
     path = Path(path)
-    lines = split_lines(read_page(path) if text is None else text)
+    return list(_parse_text(path, read_page(path) if text is None else text))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_text(path: Path, text: str) -> tuple[Cell, ...]:
+    lines = split_lines(text)
     fences = find_fences(path, lines)
     by_line = {f.line: f for f in fences}
     scan = _Scan()
@@ -252,7 +261,7 @@ def parse_page(path: Path | str, text: str | None = None) -> list[Cell]:
     if scan.pending:
         raise MarkdownError(path, scan.pending[0][0], f"marker `{scan.pending[0][1]}` is not followed by a code fence")
     _check_figures_shown(path, lines, scan.cells)
-    return scan.cells
+    return tuple(scan.cells)
 
 
 def _take_fence(path: Path, scan: _Scan, f: Fence, by_line: dict[int, Fence], lines: list[str]) -> int:
