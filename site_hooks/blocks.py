@@ -13,16 +13,14 @@ two counts differ (the stamp then reports it), the page is left as it is.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from site_hooks.stamps import PYTHON_BLOCK  # noqa: E402
 from verifier.markdown import COMMENT, Cell, MarkdownError, parse_page, split_lines  # noqa: E402
 
-# The opening tag of a code block Material highlights as Python.
-PYTHON_BLOCK = re.compile(r'<div class="language-(?:python3?|py3?) highlight')
 CONT_CUE = ('<p class="dlv-cont"><span aria-hidden="true">↳</span> Continues the block above: '
             "run the blocks before it first.</p>")
 
