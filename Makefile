@@ -11,6 +11,11 @@ export NO_MKDOCS_2_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONDONTWRITEBYTECODE := 1
+# JAX compiles every new model with XLA, most of its pages' time; compiled programs are kept
+# in .cache/jax and reused by the next run (the same program, so the same numbers).
+export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
+export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= 0
 
 # One virtual environment per Keras backend; the TensorFlow one also builds the site.
 venv_tensorflow := .venv
