@@ -122,21 +122,24 @@ def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):
     assert fraction and fraction["width"] > 5 and fraction["height"] > 20
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_accessibility_violation_on_any_page(browser, server, site, scheme):
+def test_axe_finds_no_accessibility_violation_on_any_page_in_either_scheme(browser, server, site):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    context = browser.new_context(color_scheme=scheme)  # the palette follows the system's scheme
-    page = context.new_page()
     problems = []
-    for path in urls(site):
-        page.goto(server + path, wait_until="networkidle")
-        for violation in axe.run(page).response["violations"]:
-            node = violation["nodes"][0]
-            problems.append(f"{path} ({scheme}): {violation['id']} on {len(violation['nodes'])} element(s), "
-                            f"{violation['help']}; first {node['target']}: {node['failureSummary']}")
-    context.close()
+    # The palette follows the system's scheme. Only colours change with it, so the dark
+    # scheme needs the contrast rule alone. Collecting only violations makes axe 2x faster.
+    only_violations = {"resultTypes": ["violations"]}
+    for scheme, options in (("light", only_violations), ("dark", {**only_violations, "runOnly": ["color-contrast"]})):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        for path in urls(site):
+            page.goto(server + path, wait_until="networkidle")
+            for violation in axe.run(page, options=options).response["violations"]:
+                node = violation["nodes"][0]
+                problems.append(f"{path} ({scheme}): {violation['id']} on {len(violation['nodes'])} element(s), "
+                                f"{violation['help']}; first {node['target']}: {node['failureSummary']}")
+        context.close()
     assert problems == [], "\n".join(problems)
 
 
