@@ -187,18 +187,21 @@ test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
 	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q
 
 # TensorFlow writes the shared outputs and figures; then each backend writes its own tabs
-# (and checks the shared outputs against what TensorFlow just wrote).
+# (and checks the shared outputs against what TensorFlow just wrote). PyTorch runs on one
+# core here too, as in test-pages, so that what it writes is what CI compares.
 update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  KERAS_BACKEND=$$backend DLV_SEED=0 $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
+	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
+	  KERAS_BACKEND=$$backend DLV_SEED=0 $$pin $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
 	done
 
 page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  KERAS_BACKEND=$$backend $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
+	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
+	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
 
 clean:
