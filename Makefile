@@ -99,12 +99,12 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 # --- the site ------------------------------------------------------------------------
-# Live reload without the search index and the link checker, which are most of a rebuild;
-# after an edit only the edited page is rebuilt (--dirty; restart after a change to the nav).
-# `make serve FULL=1` builds everything each time. `make test` and CI always check the links.
+# Live reload without the search index, most of a rebuild; after an edit only the edited
+# page is rebuilt (--dirty; restart after a change to the nav). `make serve FULL=1` builds
+# everything each time. `make test` and CI check the rendered links (tests/test_links.py).
 # Not strict while dirty: a dirty build always warns that its navigation may be stale.
 serve: .venv/.installed node_modules/.installed
-	$(if $(FULL),,CHECK_LINKS=false SEARCH_INDEX=false) $(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 $(if $(FULL),,--dirty --no-strict)
+	$(if $(FULL),,SEARCH_INDEX=false) $(venv_tensorflow)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 $(if $(FULL),,--dirty --no-strict)
 
 site: .venv/.installed node_modules/.installed
 	DLV_REQUIRE_STAMPS=$(DLV_REQUIRE_STAMPS) $(venv_tensorflow)/bin/mkdocs build --strict
@@ -113,7 +113,7 @@ site: .venv/.installed node_modules/.installed
 # (docs/assets/math/latinmodern-math.woff2, committed). A build that needs a character the
 # cut lacks fails and names this command, which builds the site and re-cuts the font.
 mathfont: .venv/.installed node_modules/.installed
-	DLV_WRITE_MATHFONT=1 CHECK_LINKS=false SEARCH_INDEX=false $(venv_tensorflow)/bin/mkdocs build --strict --site-dir $$(mktemp -d)
+	DLV_WRITE_MATHFONT=1 SEARCH_INDEX=false $(venv_tensorflow)/bin/mkdocs build --strict --site-dir $$(mktemp -d)
 
 # Lighthouse (mobile, median of RUNS) over the built site served with gzip: a benchmark, not a
 # test (bench/lighthouse.py). Lighthouse lives in bench/, apart from what builds the site.
@@ -122,7 +122,7 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 	touch $@
 
 lighthouse: .venv/.installed node_modules/.installed bench/node_modules/.installed $(CHROMIUM)
-	@site=$$(mktemp -d) && CHECK_LINKS=false $(venv_tensorflow)/bin/mkdocs build --strict --quiet --site-dir $$site \
+	@site=$$(mktemp -d) && $(venv_tensorflow)/bin/mkdocs build --strict --quiet --site-dir $$site \
 	  && $(SITE_PY) bench/lighthouse.py $$site --runs $(or $(RUNS),3) $(if $(PAGES),--pages $(PAGES))
 
 # --- verification --------------------------------------------------------------------

@@ -135,23 +135,7 @@ PLANTED = {
     "missing-anchor-same-page": "[see](#no-such-heading)",
     "missing-anchor-other-page": "[see](other.md#no-such-heading)",
     "missing-page": "[see](missing.md)",
-    "raw-html-missing-anchor": '<a href="other/#no-such-heading">see</a>',
 }
-
-
-@pytest.fixture()
-def small_project(tmp_path) -> Path:
-    """The real configuration and hooks with two tiny pages."""
-    for name in ("site_hooks", "verifier", "node_modules", "snippets"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    config = (ROOT / "mkdocs.yml").read_text()
-    config = config[: config.index("\nnav:")] + "\nnav:\n  - index.md\n  - other.md\n"
-    (tmp_path / "mkdocs.yml").write_text(config)
-    (tmp_path / "docs" / "assets").mkdir(parents=True)
-    for asset in (ROOT / "docs" / "assets").iterdir():
-        (tmp_path / "docs" / "assets" / asset.name).symlink_to(asset)
-    (tmp_path / "docs" / "other.md").write_text("# Other\n\n## A heading\n\nMath: $a^2 + b^2 = c^2$.\n")
-    return tmp_path
 
 
 def test_small_project_builds(small_project, tmp_path):
