@@ -350,3 +350,31 @@ def test_the_accessibility_fixes_fail_the_build_when_materials_markup_changes():
     assert 'role="dialog" aria-label="Search"' in fixed and 'aria-hidden="true"' in fixed
     with pytest.raises(PluginError, match=r"x.md: Material's markup changed.*md-progress"):
         accessibility.on_post_page(html.replace('class="md-progress"', 'class="md-progress-bar"'), page, None)
+
+
+def test_code_blocks_carry_no_span_that_changes_nothing_on_screen(site):
+    # code_tokens.py unwraps names and whitespace because Material draws names in the code
+    # colour itself; a theme override of that colour would make the unwrapping visible.
+    assert "--md-code-hl-name-color" not in (ROOT / "docs" / "assets" / "extra.css").read_text()
+    code_pages = 0
+    for page in pages(site):
+        html = page.read_text()
+        assert '<span class="n">' not in html and '<span class="w">' not in html, page.relative_to(site)
+        assert "__codelineno" not in html, f"{page.relative_to(site)}: an anchor per code line nobody can click"
+        code_pages += 'class="language-python' in html
+    assert code_pages >= 10
+
+
+def test_unwrapping_code_tokens_keeps_the_text_and_the_coloured_tokens():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.code_tokens import unwrap
+
+    html = ('<p><span class="n">prose</span></p><pre><code><span class="kn">import</span><span class="w"> </span>'
+            '<span class="nn">keras</span>\n<span class="n">x</span><span class="w"> </span><span class="o">=</span>'
+            '<span class="w"> </span><span class="mi">1</span></code></pre>')
+    out = unwrap(html)
+    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", html)
+    assert out.count('<span class="') == 4 + 1  # kn, nn, o, mi in the code; the prose span untouched
+    assert '<p><span class="n">prose</span></p>' in out and "\nx =" in out.replace('<span class="o">=</span>', "=")
