@@ -34,7 +34,7 @@ SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
 
-.PHONY: help lock mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock notebooks test-notebooks mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -126,7 +126,7 @@ lighthouse: .venv/.installed node_modules/.installed bench/node_modules/.install
 	  && $(SITE_PY) bench/lighthouse.py $$site --runs $(or $(RUNS),3) $(if $(PAGES),--pages $(PAGES))
 
 # --- verification --------------------------------------------------------------------
-test: test-pages test-tooling
+test: test-pages test-tooling test-notebooks
 
 test-fast:
 	$(MAKE) test BACKENDS=tensorflow
@@ -184,7 +184,16 @@ spread:
 # The machinery: the verifier's own tests, the strict site build with stamps and link
 # checks, and the workflow linters. Stamps must cover the backends that were just run.
 test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
-	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q
+	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q --ignore=tests/test_notebooks.py
+
+# Every chapter's notebook (docs/notebooks/, generated and committed): current with its page,
+# and run top to bottom on a fresh Jupyter kernel, on TensorFlow, two kernels at a time.
+test-notebooks: .venv/.installed
+	$(SITE_PY) -m pytest tests/test_notebooks.py -q -n $(WORKERS)
+
+# Writes docs/notebooks/ from the chapters (site_hooks/notebook.py); commit what it writes.
+notebooks: .venv/.installed
+	$(SITE_PY) -m site_hooks.notebook
 
 # TensorFlow writes the shared outputs and figures; then each backend writes its own tabs
 # (and checks the shared outputs against what TensorFlow just wrote). PyTorch runs on one
@@ -195,6 +204,7 @@ update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
 	  KERAS_BACKEND=$$backend DLV_SEED=0 $$pin $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
 	done
+	$(SITE_PY) -m site_hooks.notebook
 
 page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
@@ -203,6 +213,7 @@ page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
 	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
+	$(if $(UPDATE),$(SITE_PY) -m site_hooks.notebook)
 
 clean:
 	rm -rf site .verification .spread .venv-latest .latest.log
