@@ -8,18 +8,14 @@ writes for a stack is run too, and the form is driven with the keyboard."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import random
 import re
-import threading
 
 import numpy as np
 import pytest
 
 import keras
-from test_browser import CHROMIUM, FLAGS
 
 CONFIGURATIONS = 600
 SEED = 20261204
@@ -157,44 +153,14 @@ def keras_reference(layers: list[dict]) -> dict:
 
 # ---- the page in Chromium ------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), "the browser tests need Debian's Chromium: apt-get install chromium"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
-def page(browser, server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+def page(page, server):
+    """The calculator loaded and ready; by the end no console error and no request to another host."""
     page.goto(server + "/tools/calculator/", wait_until="networkidle")
     page.wait_for_selector("#dlv-calculator[data-ready] tbody tr")
     yield page
     assert page.errors == []
     assert [url for url in page.requests if not url.startswith((server, "data:", "blob:"))] == []
-    context.close()
 
 
 def test_the_page_agrees_with_keras_on_every_generated_stack(page):
