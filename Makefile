@@ -30,6 +30,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The pages of this backend run pinned to one CPU core: other thread counts sum floats in
 # another order, as another machine would, and the shown outputs must still hold.
 ONE_CORE_BACKEND ?= torch
+# In a shell loop over $$backend: sets $$pin to the taskset prefix for that backend, or to nothing.
+pin_core = pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi
 SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
@@ -137,8 +139,7 @@ test-fast:
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  pin=; workers="-n $(WORKERS) --dist loadfile"; \
-	  if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; workers="-n 0"; fi; \
+	  $(pin_core); workers="-n $(WORKERS) --dist loadfile"; if [ -n "$$pin" ]; then workers="-n 0"; fi; \
 	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $${pin:-$(WORKERS) workers}"; \
 	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
 	    || failed="$$failed $$backend"; \
@@ -201,7 +202,7 @@ notebooks: .venv/.installed
 update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
+	  $(pin_core); \
 	  KERAS_BACKEND=$$backend DLV_SEED=0 $$pin $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
 	done
 	$(SITE_PY) -m site_hooks.notebook
@@ -210,7 +211,7 @@ page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi; \
+	  $(pin_core); \
 	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
 	$(if $(UPDATE),$(SITE_PY) -m site_hooks.notebook)

@@ -20,11 +20,14 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from verifier.markdown import COMMENT, find_fences, parse_page, split_lines  # noqa: E402
+
+if TYPE_CHECKING:  # nbformat is imported where a notebook is made: the site build needs only the paths
+    import nbformat
 
 DOCS = ROOT / "docs"
 NOTEBOOKS = DOCS / "notebooks"
@@ -61,6 +64,8 @@ def keras_version() -> str:
 
 
 def notebook_for(page: Path) -> nbformat.NotebookNode:
+    import nbformat
+
     text = page.read_text()
     lines = split_lines(text)
     cells = {cell.fence_line: cell for cell in parse_page(page, text)}
@@ -155,6 +160,8 @@ def _absolute_links(line: str, page: Path) -> str:
 
 
 def _flush(notebook: nbformat.NotebookNode, prose: list[str]) -> None:
+    import nbformat
+
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(prose)).strip("\n")
     prose.clear()
     if text:
@@ -179,36 +186,43 @@ def _install_cell() -> str:
 
 def serialise(notebook: nbformat.NotebookNode) -> str:
     """The notebook as written to disk: stable ids, so that regenerating an unchanged page changes nothing."""
+    import nbformat
+
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"
     return nbformat.writes(notebook) + "\n"
 
 
+def expected_notebooks() -> dict[Path, str]:
+    """Each chapter's notebook file, with the content a fresh conversion of the chapter gives it."""
+    return {notebook_path(page): serialise(notebook_for(page)) for page in chapters()}
+
+
+def orphans(expected: dict[Path, str]) -> list[Path]:
+    """Notebooks whose chapter is gone or has no code any more."""
+    return sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if p not in expected) if NOTEBOOKS.is_dir() else []
+
+
 def stale() -> list[Path]:
-    """Chapters whose committed notebook is missing or differs from a fresh conversion; and orphans."""
-    found = [page for page in chapters()
-             if not notebook_path(page).is_file() or notebook_path(page).read_text() != serialise(notebook_for(page))]
-    expected = {notebook_path(page) for page in chapters()}
-    found += sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if p not in expected) if NOTEBOOKS.is_dir() else []
-    return found
+    """Notebooks that are missing, differ from a fresh conversion of their chapter, or are orphans."""
+    expected = expected_notebooks()
+    return [target for target, content in expected.items()
+            if not target.is_file() or target.read_text() != content] + orphans(expected)
 
 
 def main(argv: list[str]) -> int:
     if "--check" in argv:
         out_of_date = stale()
         for path in out_of_date:
-            print(f"{path.relative_to(ROOT)}: its notebook is stale or missing (run `make notebooks`)")
+            print(f"{path.relative_to(ROOT)}: stale, missing or without a chapter (run `make notebooks`)")
         return 1 if out_of_date else 0
-    expected = set()
-    for page in chapters():
-        target = notebook_path(page)
-        expected.add(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        content = serialise(notebook_for(page))
+    expected = expected_notebooks()
+    for target, content in expected.items():
         if not target.is_file() or target.read_text() != content:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content)
             print(f"wrote {target.relative_to(ROOT)}")
-    for orphan in (set(NOTEBOOKS.rglob("*.ipynb")) - expected) if NOTEBOOKS.is_dir() else ():
+    for orphan in orphans(expected):
         orphan.unlink()
         print(f"removed {orphan.relative_to(ROOT)} (its chapter has no code any more)")
     return 0

@@ -7,15 +7,13 @@ repository. A chapter whose notebook is missing gets no links; the tests fail on
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from site_hooks.notebook import DOCS, REPOSITORY, notebook_path  # noqa: E402
-
-STAMP_END = re.compile(r'(<div class="dlv-stamp[^"]*"[^>]*>.*?</div>)', re.DOTALL)
+from site_hooks.stamps import STAMP  # noqa: E402
 
 
 def links(page_src_uri: str, home: str) -> str | None:
@@ -33,6 +31,6 @@ def links(page_src_uri: str, home: str) -> str | None:
 
 def on_page_content(html, page, config, files):
     found = links(page.file.src_uri, "../" * page.url.count("/"))
-    if found is None or not STAMP_END.search(html):
+    if found is None or not STAMP.search(html):
         return html
-    return STAMP_END.sub(lambda m: m.group(1) + found, html, count=1)
+    return STAMP.sub(lambda m: m.group(0) + found, html, count=1)
