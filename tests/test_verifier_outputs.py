@@ -26,6 +26,9 @@ from test_verifier import output, page, run
         ('<!--pytest.mark.figure("figures/a.svg")-->\n<!--pytest.mark.figure("figures/a.svg")-->\n```python\nx = 1\n```\n',
          2, "marked twice"),
         ("<!--pytest.mark.timeout(60)-->\n<!--pytest.mark.timeout(90)-->\n```python\nx = 1\n```\n", 2, "given twice"),
+        ("<!--pytest.mark.fresh_process-->\n```python\nx = 1\n```\n", 1, "a chain run in a new Python says why"),
+        ('```python\nx = 1\n```\n\n<!--pytest-codeblocks:cont-->\n<!--pytest.mark.fresh_process(reason="r")-->\n'
+         "```python\nprint(x)\n```\n", 7, "mark the first block of the chain with fresh_process(...)"),
         ("Look:\n\n![A curve](figures/curve.svg)\n", 3, "the image figures/curve.svg is drawn by no block"),
         ("> ```python\n> x = 1\n> ```\n", 1, "inside a block quote"),
         ("```numpy\nimport numpy\n```\n", 1, "`numpy` fences are highlighted as Python but not run"),
@@ -66,7 +69,7 @@ from test_verifier import output, page, run
          "a tolerance is a finite number"),
     ],
     ids=["lead-in-sentence", "pytb", "json", "log", "skipped-chain-hides-cont-output", "two-figures-same",
-         "two-timeouts", "image-nobody-draws", "block-quote", "numpy", "py2", "sage", "cython", "snippet-outside",
+         "two-timeouts", "fresh-process-without-reason", "fresh-process-on-cont", "image-nobody-draws", "block-quote", "numpy", "py2", "sage", "cython", "snippet-outside",
          "snippet-inside", "longer-closing-fence", "closing-fence-other-indent", "python-as-output",
          "backend-tabs-incomplete", "tolerance-without-keyword", "snippet-one-dash", "snippet-three-dashes",
          "unknown-language-after-block", "second-fence-after-output", "typo-language-with-import", "ipython-plugin-lexer",
@@ -337,6 +340,28 @@ def test_fresh_process_names_the_failing_block_of_a_chain(pytester):
     result.assert_outcomes(failed=1)
     assert "page.md:8: pasted into a fresh Python (after the blocks it continues), the block fails" in output(result)
     assert 'File "page.md", line 9' in output(result) and "ZeroDivisionError" in output(result)
+
+
+def test_a_chain_marked_fresh_process_runs_in_a_new_python_in_an_ordinary_run(pytester):
+    # The first chain leaves a mark in the verifier's process; the chain marked fresh_process
+    # must not see it (it would, run in the same process), and its output is still compared.
+    page(pytester, "# T\n\n```python\nimport builtins\nbuiltins.left_behind = 1\n```\n\n"
+         '<!--pytest.mark.fresh_process(reason="sets up devices")-->\n'
+         "```python\nimport builtins\nprint(hasattr(builtins, 'left_behind'))\n```\n\n"
+         "<!--pytest-codeblocks:expected-output-->\n```text\nFalse\n```\n")
+    run(pytester).assert_outcomes(passed=2)
+
+
+def test_a_fresh_process_chain_draws_with_the_shifted_seed(pytester, monkeypatch):
+    page(pytester, "# T\n\n"
+         '<!--pytest.mark.fresh_process(reason="sets up devices")-->\n'
+         "```python\nimport numpy as np\nprint(np.random.default_rng(0).integers(10**9))\n```\n")
+    monkeypatch.setenv("DLV_SEED", "3")
+    run(pytester, "--record-outputs", "recorded").assert_outcomes(passed=1)
+    printed = json.loads(next((pytester.path / "recorded" / "tensorflow-3").glob("*.json")).read_text())["printed"]
+    import numpy as np
+
+    assert int(printed) == np.random.default_rng(3).integers(10**9) != np.random.default_rng(0).integers(10**9)
 
 
 # --- pages in parallel (pytest-xdist, one page per worker) --------------------------------

@@ -93,7 +93,17 @@ def describe_exception(cell: Cell, error: BaseException, printed: str) -> str:
 SEPARATOR = "\x1e-- end of block --\x1e"  # printed between blocks by the fresh-process driver
 _DRIVER = """\
 import json, sys
-cells = json.load(open(sys.argv[1], encoding="utf-8"))
+cells, seed_offset, root = json.load(open(sys.argv[1], encoding="utf-8"))
+if seed_offset:  # the verifier's seed shift (state.py); importing Keras starts no backend
+    import keras, numpy
+    sys.path.insert(0, root)
+    from verifier.state import _shift_default_rng, _shift_seed_setter
+    sys.path.pop(0)
+    _shift_seed_setter(keras, seed_offset)
+    _shift_default_rng(numpy, seed_offset)
+if any("matplotlib" in source for _, source in cells):
+    import matplotlib
+    matplotlib.rcParams["svg.hashsalt"] = "deep-learning-verified"
 namespace = {"__name__": "__main__"}
 for filename, source in cells:
     exec(compile(source, filename, "exec"), namespace)
@@ -101,8 +111,11 @@ for filename, source in cells:
 """ % SEPARATOR
 
 
-def run_chain_in_fresh_process(chain: list[Cell], workdir: str, timeout: float) -> list[str]:
+def run_chain_in_fresh_process(chain: list[Cell], workdir: str, timeout: float, seed_offset: int = 0) -> list[str]:
     """Run a chain as a reader would paste it: one new Python, nothing set up, blocks in order.
+
+    Under a seed offset, `keras.utils.set_random_seed(s)` and `np.random.default_rng(s)` are
+    shifted as in the verifier's own process (state.py), and nothing else is set up.
 
     Returns what each block printed. A failure names the block and shows the traceback,
     whose line numbers are the Markdown file's own.
@@ -115,7 +128,8 @@ def run_chain_in_fresh_process(chain: list[Cell], workdir: str, timeout: float) 
 
     cells = [[str(c.path), "\n" * (c.code_line - 1) + c.code] for c in chain]
     script = Path(workdir) / ".dlv-chain.json"
-    script.write_text(json.dumps(cells), encoding="utf-8")
+    root = str(Path(__file__).resolve().parent.parent)
+    script.write_text(json.dumps([cells, seed_offset, root]), encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "DLV_SEED"}
     try:
         done = subprocess.run([sys.executable, "-c", _DRIVER, str(script)], cwd=workdir, env=environment,

@@ -331,9 +331,10 @@ def _take_python(path: Path, scan: _Scan, f: Fence) -> None:
         if scan.chain_skipped and "skip" not in cell.marks:
             raise MarkdownError(path, f.line, "this block continues a block that is not run, so it is not run "
                                 "either: mark it skip(reason=...) too, or start a new chain")
-        if "backend" in cell.marks:
-            raise MarkdownError(path, f.line, "a continued block runs with the block above it: "
-                                "mark the first block of the chain with backend(...)")
+        for name in ("backend", "fresh_process"):
+            if name in cell.marks:
+                raise MarkdownError(path, f.line, "a continued block runs with the block above it: "
+                                    f"mark the first block of the chain with {name}(...)")
     else:
         scan.chain_skipped = "skip" in cell.marks
     scan.cells.append(cell)

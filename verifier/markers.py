@@ -9,6 +9,7 @@
 | `<!--pytest.mark.timeout(60)-->` | a Python fence | more than the default 30 s |
 | `<!--pytest.mark.backend("jax")-->` | a Python fence | runs only under these backends |
 | `<!--pytest.mark.skip(reason="...")-->` | a Python fence | shown, not run; the reason is reported |
+| `<!--pytest.mark.fresh_process(reason="...")-->` | a Python fence | its chain runs in a new Python, as pasted (for code that must run before the backend starts, such as choosing the number of devices) |
 | `<!--pytest.mark.correction(group="arithmetic", claim="...", why="...", fix="...")-->` | a Python fence | the block proves a correction of a common mistake; the page "Common mistakes, corrected" lists it |
 """
 
@@ -23,7 +24,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # Content-tab titles of an output shown per backend, as the stamps and the backend tabs name them.
 BACKEND_TABS = {"TensorFlow": "tensorflow", "JAX": "jax", "PyTorch": "torch"}
 KNOWN = ("pytest-codeblocks:cont, pytest-codeblocks:expected-output or "
-         "pytest.mark.skip/timeout/backend/figure/tolerance/correction")
+         "pytest.mark.skip/timeout/backend/figure/tolerance/correction/fresh_process")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,13 @@ def _skip(path, line, args, kwargs):
     return (str(reason),)
 
 
+def _fresh_process(path, line, args, kwargs):
+    reason = kwargs.get("reason", "")
+    if args or set(kwargs) - {"reason"} or not str(reason).strip():
+        raise _error(path, line, 'a chain run in a new Python says why: pytest.mark.fresh_process(reason="...")')
+    return (str(reason),)
+
+
 def _timeout(path, line, args, kwargs):
     if kwargs or len(args) != 1 or not isinstance(args[0], (int, float)) or args[0] <= 0:
         raise _error(path, line, "pytest.mark.timeout takes one number of seconds, e.g. timeout(60)")
@@ -199,4 +207,4 @@ def _correction(path, line, args, kwargs):
     return (Correction(**{f: str(kwargs[f]).strip() for f in fields}),)
 
 
-_PARSERS = {"correction": _correction, "skip": _skip, "timeout": _timeout, "backend": _backend, "figure": _figure, "tolerance": _tolerance}
+_PARSERS = {"correction": _correction, "skip": _skip, "fresh_process": _fresh_process, "timeout": _timeout, "backend": _backend, "figure": _figure, "tolerance": _tolerance}

@@ -206,7 +206,7 @@ class BlockChain(pytest.Item):
         return self.path, self.chain[0].fence_line - 1, f"{self.chain[0].where} (Python block)"
 
     def runtest(self):
-        if self.config.getoption("fresh_process"):
+        if self.config.getoption("fresh_process") or "fresh_process" in self.chain[0].marks:
             return self._run_in_fresh_process()
         code = "".join(c.code for c in self.chain)
         state.reset(state.base_seed(), code)
@@ -227,8 +227,9 @@ class BlockChain(pytest.Item):
     def _run_in_fresh_process(self):
         timeout = self.get_closest_marker("timeout").args[0]
         with tempfile.TemporaryDirectory(prefix="dlv-fresh-") as workdir:
-            printed = run_chain_in_fresh_process(self.chain, workdir, timeout)
+            printed = run_chain_in_fresh_process(self.chain, workdir, timeout, state.base_seed())
             for cell, text in zip(self.chain, printed):
+                self._record(cell, text, Path(workdir))
                 self._check_output(cell, text)
                 for figure, tolerance, per_backend in cell.figures:
                     self._check_figure(cell, Path(workdir), figure, tolerance, per_backend)
