@@ -171,6 +171,22 @@ def test_the_search_index_holds_the_prose_not_the_code_or_display_math(small_pro
     assert "Prose about gradients" in text and "inline_name" in text and "\u03b1" in text
     assert "unlikely_identifier" not in text
     assert "\u03b2" not in text and "\u03b8" not in text
+    page = (tmp_path / "out" / "index.html").read_text()  # the page itself keeps all of it, without the marks
+    assert "unlikely_identifier" in page and "\u03b2" in page and "data-search-exclude" not in page
+
+
+def test_the_indexer_is_shown_the_page_without_its_marked_elements():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from mkdocs.exceptions import PluginError
+    from site_hooks.search_scope import without_marked
+
+    html = ('<p>a</p><div class="x" data-search-exclude><div>in</div><div><div>deep</div></div></div>'
+            '<p data-search-exclude>note</p><div>b</div><span data-search-excluded>c</span>')
+    assert without_marked(html) == '<p>a</p><div>b</div><span data-search-excluded>c</span>'
+    with pytest.raises(PluginError, match=r"cnn/x.md: the <div> marked data-search-exclude at line 2 .* never closed"):
+        without_marked("<p>a</p>\n<div data-search-exclude><div>open</div>", "cnn/x.md")
 
 
 def test_a_formula_needing_a_glyph_the_font_subset_lacks_fails_the_build(small_project, tmp_path):
