@@ -394,3 +394,27 @@ def test_unwrapping_code_tokens_keeps_the_text_and_the_coloured_tokens():
     assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", html)
     assert out.count('<span class="') == 4 + 1  # kn, nn, o, mi in the code; the prose span untouched
     assert '<p><span class="n">prose</span></p>' in out and "\nx =" in out.replace('<span class="o">=</span>', "=")
+
+
+def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small_project, tmp_path):
+    import json
+
+    page = small_project / "docs" / "index.md"
+    page.write_text("# Home\n\n```python\nfirst_block = 1\n```\n\n```python\nsecond_block = 2\n```\n")
+    assert build(small_project, tmp_path / "one").returncode == 0
+    cache_file = small_project / ".cache" / "highlight.json"
+    cache = json.loads(cache_file.read_text())
+    assert sum("first_block" in html for html in cache.values()) == 1
+    assert build(small_project, tmp_path / "two").returncode == 0
+    assert (tmp_path / "one" / "index.html").read_text() == (tmp_path / "two" / "index.html").read_text()
+    # An entry is used only for the block it was made from: mark every entry, change one block.
+    cache_file.write_text(json.dumps({k: v if k == "versions" else v.replace("_block", "_CACHED") for k, v in cache.items()}))
+    page.write_text("# Home\n\n```python\nfirst_block = 1\n```\n\n```python\nsecond_block = 3\n```\n")
+    assert build(small_project, tmp_path / "three").returncode == 0
+    html = (tmp_path / "three" / "index.html").read_text()
+    assert "first_CACHED" in html and "second_block" in html and "second_CACHED" not in html
+    kept = json.loads(cache_file.read_text())  # a full build keeps only what it used
+    assert not any("second_CACHED" in v for v in kept.values()) and len(kept) == len(cache)
+    cache_file.write_text("{not json")  # an unreadable cache is rebuilt, not an error
+    assert build(small_project, tmp_path / "four").returncode == 0
+    assert "first_CACHED" not in (tmp_path / "four" / "index.html").read_text()
