@@ -37,7 +37,6 @@ SCRIPT = """<script>
   document.addEventListener("change", function (event) {
     if (event.target.id === "__search") release();
   });
-  window.dlvReleaseSearchIndex = release;
 })();
 </script>"""
 HEAD_END = "</head>"
