@@ -37,7 +37,7 @@ def zizmor(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def test_there_are_a_test_and_a_publish_workflow():
-    assert {w.name for w in WORKFLOWS} == {"test.yml", "seeds.yml", "latest.yml", "audit.yml"}
+    assert {w.name for w in WORKFLOWS} == {"test.yml", "seeds.yml", "latest.yml", "audit.yml", "further-reading.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
