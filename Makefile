@@ -36,7 +36,7 @@ SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
 
-.PHONY: help lock notebooks test-notebooks mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock notebooks labs test-notebooks mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -49,6 +49,7 @@ help:
 	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
 	@echo "make lighthouse   Lighthouse mobile scores, bytes, DOM size, LCP, TBT per page (PAGES=\"/ /foundations/neuron/\" RUNS=3)"
 	@echo "make mathfont     re-cut the site's math font to the characters the formulas use"
+	@echo "make labs         re-execute the labs (docs/labs/*.ipynb) and store their outputs (LAB=cnn-on-digits)"
 	@echo "make lock         re-resolve requirements/*.lock (hashed) from the pins in requirements/*.txt"
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
 
@@ -185,12 +186,18 @@ spread:
 # The machinery: the verifier's own tests, the strict site build with stamps and link
 # checks, and the workflow linters. Stamps must cover the backends that were just run.
 test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
-	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q --ignore=tests/test_notebooks.py
+	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q --ignore=tests/test_notebooks.py --ignore=tests/test_labs.py
 
 # Every chapter's notebook (docs/notebooks/, generated and committed): current with its page,
-# and run top to bottom on a fresh Jupyter kernel, on TensorFlow, two kernels at a time.
+# and run top to bottom on a fresh Jupyter kernel, on TensorFlow, two kernels at a time. The labs
+# (docs/labs/, written by hand) too, each compared with the outputs it stores (tests/test_labs.py).
 test-notebooks: .venv/.installed
-	$(SITE_PY) -m pytest tests/test_notebooks.py -q -n $(WORKERS)
+	$(SITE_PY) -m pytest tests/test_notebooks.py tests/test_labs.py -q -n $(WORKERS)
+
+# Re-executes the labs (docs/labs/*.ipynb) on a fresh kernel and stores their outputs, which their
+# pages show (LAB=cnn-on-digits for one); read the diff and commit it.
+labs: .venv/.installed
+	$(SITE_PY) -m site_hooks.labs $(LAB)
 
 # Writes docs/notebooks/ from the chapters (site_hooks/notebook.py); commit what it writes.
 notebooks: .venv/.installed

@@ -15,10 +15,14 @@ import re
 # A span of one of these classes with plain text inside (no nested markup).
 UNSTYLED = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
 CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.DOTALL)
+# The code cells of a lab (a notebook rendered by mkdocs-jupyter, site_hooks/labs.py): no <code>.
+LAB_CODE = re.compile(r'(<div class="highlight-ipynb[^"]*"><pre>)(.*?)(</pre>)', re.DOTALL)
 
 
 def unwrap(html: str) -> str:
-    return CODE.sub(lambda m: m.group(1) + UNSTYLED.sub(r"\1", m.group(2)) + m.group(3), html)
+    for pattern in (CODE, LAB_CODE):
+        html = pattern.sub(lambda m: m.group(1) + UNSTYLED.sub(r"\1", m.group(2)) + m.group(3), html)
+    return html
 
 
 def on_page_content(html, page, config, files):

@@ -33,7 +33,8 @@ def test_every_nav_page_is_built(site):
             yield from walk(value) if isinstance(value, list) else [value]
 
     for source in walk(config["nav"]):
-        built = site / ("index.html" if source == "index.md" else source.removesuffix(".md") + "/index.html")
+        page = re.sub(r"(^|/)index$", "", re.sub(r"\.(?:md|ipynb)$", "", source))  # a lab is a notebook
+        built = site / page / "index.html"
         assert built.is_file(), f"{source} is in the nav but was not built"
 
 
