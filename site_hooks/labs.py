@@ -46,13 +46,22 @@ def read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def execute(notebook, workdir: Path):
+def execute(notebook, workdir: Path, timeout: float = TIMEOUT):
     """Run `notebook` (in place) top to bottom on a fresh python3 kernel in `workdir`; the kernel
-    inherits this process's environment (KERNEL_ENV belongs in it)."""
+    inherits this process's environment (KERNEL_ENV belongs in it).
+
+    The kernel talks over Unix sockets in a directory of its own, not over TCP: kernels started
+    side by side (pytest-xdist) picked the same free TCP port, and one of them died at start.
+    """
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3", allow_errors=False,
-                   record_timing=False, resources={"metadata": {"path": str(workdir)}}).execute()
+    with tempfile.TemporaryDirectory(prefix="dlv-kernel-") as sockets:
+        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        NotebookClient(notebook, km=kernel, timeout=timeout, kernel_name="python3", allow_errors=False,
+                       record_timing=False, resources={"metadata": {"path": str(workdir)}}).execute()
     return notebook
 
 

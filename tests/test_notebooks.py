@@ -26,16 +26,15 @@ def test_every_chapter_with_code_has_its_current_notebook():
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=[str(p.relative_to(notebook.DOCS)) for p in CHAPTERS])
 def test_the_notebook_runs_top_to_bottom_on_a_fresh_kernel(page, tmp_path, monkeypatch):
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from site_hooks.labs import execute
 
     nb = nbformat.reads(notebook.notebook_path(page).read_text(), as_version=4)
     # The kernel inherits the environment of the process that starts it.
     for key, value in {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
         monkeypatch.setenv(key, value)
     try:
-        NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+        execute(nb, tmp_path, timeout=180)
     except CellExecutionError as error:
         pytest.fail(f"{notebook.notebook_path(page).relative_to(ROOT)} fails on a fresh kernel "
                     f"(its page: {page.relative_to(ROOT)}):\n{str(error)[-3000:]}", pytrace=False)
