@@ -3,7 +3,7 @@
     python -m site_hooks.labs [name ...]   # re-executes the labs on a fresh kernel and stores the outputs
 
 MkDocs renders each lab with mkdocs-jupyter from its stored outputs and never executes it;
-`tests/test_labs.py` re-executes every lab on a fresh kernel (TensorFlow) and compares its
+`tests/test_labs.py` re-executes every lab on a fresh kernel (TensorFlow, site_hooks/notebook_kernel.py) and compares its
 key outputs with the stored ones. A code cell declares them in its metadata:
 
     "lab": {"compare": "exact"}                 what it prints, exactly (shapes, parameter counts)
@@ -18,7 +18,6 @@ and the site build fails on it (`page_html`; this module is also a MkDocs hook).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -28,12 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from verifier.compare import differences  # noqa: E402
 from verifier.markers import Tolerance  # noqa: E402
+from site_hooks.notebook_kernel import execute  # noqa: E402, F401 (the labs run through it)
 
 LABS = ROOT / "docs" / "labs"
-# The kernel inherits these: TensorFlow, with its start-up messages off.
-KERNEL_ENV = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-              "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-TIMEOUT = 120  # seconds per cell
 
 
 def labs() -> list[Path]:
@@ -44,25 +40,6 @@ def read(path: Path):
     import nbformat
 
     return nbformat.read(path, as_version=4)
-
-
-def execute(notebook, workdir: Path, timeout: float = TIMEOUT):
-    """Run `notebook` (in place) top to bottom on a fresh python3 kernel in `workdir`; the kernel
-    inherits this process's environment (KERNEL_ENV belongs in it).
-
-    The kernel talks over Unix sockets in a directory of its own, not over TCP: kernels started
-    side by side (pytest-xdist) picked the same free TCP port, and one of them died at start.
-    """
-    import tempfile
-
-    from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
-
-    with tempfile.TemporaryDirectory(prefix="dlv-kernel-") as sockets:
-        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
-        NotebookClient(notebook, km=kernel, timeout=timeout, kernel_name="python3", allow_errors=False,
-                       record_timing=False, resources={"metadata": {"path": str(workdir)}}).execute()
-    return notebook
 
 
 def printed(cell) -> str:
@@ -168,8 +145,6 @@ def page_html(html: str, page) -> str:
     link = (f'<p class="dlv-notebook" data-search-exclude><a href="{Path(page.file.src_uri).name}" download>'
             "Download this lab as a notebook</a> <small>(with the outputs shown here)</small></p>")
     html = re.sub(r"(</h1>)", lambda m: m.group(1) + link, html, count=1)
-    # Code and outputs stay out of the search index, as on the chapters (site_hooks/search_scope.py).
-    html = html.replace('<div class="jp-Cell jp-CodeCell', '<div data-search-exclude class="jp-Cell jp-CodeCell')
     # Material's code colours, and a code cell that scrolls sideways reachable by keyboard (axe).
     html = re.sub(r'<div class="highlight-ipynb ([^"]*)"><pre>', r'<div class="highlight-ipynb highlight \1"><pre tabindex="0">', html)
     alts = iter([text for cell in code_cells(notebook) for text in cell.metadata.get("lab", {}).get("alt", [])])
@@ -192,7 +167,6 @@ def main(names: list[str]) -> int:
     if not chosen:
         print(f"no lab named {' '.join(names)} in {LABS.relative_to(ROOT)}", file=sys.stderr)
         return 2
-    os.environ.update(KERNEL_ENV)
     failed = 0
     for path in chosen:
         notebook = read(path)

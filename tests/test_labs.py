@@ -47,11 +47,9 @@ def test_the_stored_lab_is_fit_to_show(path):
 
 
 @pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
-def test_the_lab_runs_on_a_fresh_kernel_and_matches_its_stored_outputs(path, tmp_path, monkeypatch):
+def test_the_lab_runs_on_a_fresh_kernel_and_matches_its_stored_outputs(path, tmp_path):
     from nbclient.exceptions import CellExecutionError
 
-    for key, value in labs.KERNEL_ENV.items():
-        monkeypatch.setenv(key, value)
     stored = labs.read(path)
     fresh = copy.deepcopy(stored)
     try:
@@ -165,13 +163,23 @@ def test_the_rendered_lab_gets_its_alt_texts_and_loses_the_cdn_loaders(tmp_path)
     assert "cdnjs" not in out and '<img alt="curves" src=' in out and 'href="good.ipynb" download' in out
 
 
-def test_a_kernel_run_that_prints_something_else_fails_the_comparison(tmp_path, monkeypatch):
+def test_a_kernel_run_that_prints_something_else_fails_the_comparison(tmp_path):
     """End to end without Keras: a stored output, a real kernel, a different result."""
-    for key, value in labs.KERNEL_ENV.items():
-        monkeypatch.setenv(key, value)
     stored = lab(('print("shape", (2, 3)); print(f"loss {0.5:.2f}")', "shape (2, 3)\nloss 0.40\n",
                   {"compare": {"abs": 0.05}}, 0))
     fresh = labs.execute(copy.deepcopy(stored), tmp_path)
     assert labs.compare(stored, fresh) == [
         """code cell 1 ('print("shape", (2, 3)); print(f"loss {0.5:.2f}")'): line 2: 0.50 is not within ±0.05 """
         "of the shown 0.40\n  stored: 'shape (2, 3)\\nloss 0.40'\n  now:    'shape (2, 3)\\nloss 0.50'"]
+
+
+def test_the_kernel_runs_keras_on_tensorflow_in_its_workdir_whatever_the_caller_has_set(tmp_path, monkeypatch):
+    from site_hooks.notebook_kernel import KERNEL_ENV, execute
+
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    monkeypatch.setenv("DLV_CALLER", "kept")
+    notebook = new_notebook(cells=[new_code_cell(
+        'import os, pathlib; print(os.environ["KERAS_BACKEND"], os.environ["DLV_CALLER"], pathlib.Path.cwd().name)')])
+    execute(notebook, tmp_path)
+    assert labs.printed(notebook.cells[0]) == f"{KERNEL_ENV['KERAS_BACKEND']} kept {tmp_path.name}\n"
+    assert KERNEL_ENV["KERAS_BACKEND"] == "tensorflow"

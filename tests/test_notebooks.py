@@ -25,14 +25,11 @@ def test_every_chapter_with_code_has_its_current_notebook():
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=[str(p.relative_to(notebook.DOCS)) for p in CHAPTERS])
-def test_the_notebook_runs_top_to_bottom_on_a_fresh_kernel(page, tmp_path, monkeypatch):
+def test_the_notebook_runs_top_to_bottom_on_a_fresh_kernel(page, tmp_path):
     from nbclient.exceptions import CellExecutionError
-    from site_hooks.labs import execute
+    from site_hooks.notebook_kernel import execute
 
     nb = nbformat.reads(notebook.notebook_path(page).read_text(), as_version=4)
-    # The kernel inherits the environment of the process that starts it.
-    for key, value in {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
-        monkeypatch.setenv(key, value)
     try:
         execute(nb, tmp_path, timeout=180)
     except CellExecutionError as error:

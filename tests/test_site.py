@@ -419,3 +419,12 @@ def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small
     cache_file.write_text("{not json")  # an unreadable cache is rebuilt, not an error
     assert build(small_project, tmp_path / "four").returncode == 0
     assert "first_CACHED" not in (tmp_path / "four" / "index.html").read_text()
+
+
+def test_a_labs_prose_is_searchable_and_its_code_cells_are_not(site):
+    import json
+
+    index = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    lab = " ".join(d["text"] + " " + d["title"] for d in index if d["location"].startswith("labs/cnn-on-digits/"))
+    assert "Look at the data" in lab and "nearly balanced" in lab
+    assert "train_test_split" not in lab and "figsize" not in lab
