@@ -27,11 +27,12 @@ SITE_PY := $(venv_tensorflow)/bin/python
 export CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# The pages of this backend run pinned to one CPU core: other thread counts sum floats in
-# another order, as another machine would, and the shown outputs must still hold.
-ONE_CORE_BACKEND ?= torch
-# In a shell loop over $$backend: sets $$pin to the taskset prefix for that backend, or to nothing.
-pin_core = pin=; if [ "$$backend" = "$(ONE_CORE_BACKEND)" ] && command -v taskset > /dev/null; then pin="taskset -c 0"; fi
+# The pages of this backend run single-threaded (every process of its run: one thread for its
+# floats): other thread counts sum floats in another order, as another machine would, and the
+# shown outputs must still hold. Its pages still use both cores, a worker on each.
+export ONE_THREAD_BACKEND ?= torch
+# In a shell loop over $$backend: sets $$threads to the environment that makes that backend single-threaded, or to nothing.
+one_thread = threads=; if [ "$$backend" = "$(ONE_THREAD_BACKEND)" ]; then threads="OMP_NUM_THREADS=1 MKL_NUM_THREADS=1"; fi
 SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
@@ -54,7 +55,10 @@ help:
 	@echo "make page PAGE=docs/foundations/neuron.md [UPDATE=1] [BACKENDS=jax]   one page"
 
 # --- environments --------------------------------------------------------------------
-# Each environment installs exactly its lock file, every package checked against its hash:
+# Each environment installs exactly its lock file, every package checked against its hash, and
+# compiled to bytecode: uv does not compile by default, and with PYTHONDONTWRITEBYTECODE (above)
+# every process, kernel and build then compiled Keras and TensorFlow anew (`import keras` 8-9 s
+# instead of 4 s on TensorFlow). The lock file:
 # requirements/<backend>.txt holds the top-level pins, `make lock` resolves them into
 # requirements/<backend>.lock with uv. uv itself comes from pip, hash-checked (requirements/tools.lock).
 # uv reads find-links from UV_FIND_LINKS; machines that keep local wheels for pip (PIP_FIND_LINKS,
@@ -77,7 +81,7 @@ $(1)/.installed: requirements/$(2).lock $(UV_VENV)/.installed
 	@echo "setting up $(1) (Keras on $(2))"
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
 	$(PYTHON) -m venv $(1)
-	$(UV) pip install --quiet --python $(1)/bin/python --require-hashes -r requirements/$(2).lock
+	$(UV) pip install --quiet --compile-bytecode --python $(1)/bin/python --require-hashes -r requirements/$(2).lock
 	$(UV) pip check --quiet --python $(1)/bin/python
 	touch $$@
 endef
@@ -140,9 +144,9 @@ test-fast:
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(pin_core); workers="-n $(WORKERS) --dist loadfile"; if [ -n "$$pin" ]; then workers="-n 0"; fi; \
-	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $${pin:-$(WORKERS) workers}"; \
-	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest docs -q $$workers $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
+	  $(one_thread); \
+	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $(WORKERS) workers$${threads:+, one thread each}"; \
+	  env KERAS_BACKEND=$$backend $$threads $$venv/bin/python -m pytest docs -q -n $(WORKERS) --dist loadfile $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
 	    || failed="$$failed $$backend"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "pages failed on:$$failed"; exit 1; fi
@@ -186,7 +190,7 @@ spread:
 # The machinery: the verifier's own tests, the strict site build with stamps and link
 # checks, and the workflow linters. Stamps must cover the backends that were just run.
 test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
-	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q --ignore=tests/test_notebooks.py --ignore=tests/test_labs.py
+	DLV_EXPECT_BACKENDS="$(BACKENDS)" $(SITE_PY) -m pytest tests -q -n $(WORKERS) --ignore=tests/test_notebooks.py --ignore=tests/test_labs.py
 
 # Every chapter's notebook (docs/notebooks/, generated and committed): current with its page,
 # and run top to bottom on a fresh Jupyter kernel, on TensorFlow, two kernels at a time. The labs
@@ -204,13 +208,13 @@ notebooks: .venv/.installed
 	$(SITE_PY) -m site_hooks.notebook
 
 # TensorFlow writes the shared outputs and figures; then each backend writes its own tabs
-# (and checks the shared outputs against what TensorFlow just wrote). PyTorch runs on one
-# core here too, as in test-pages, so that what it writes is what CI compares.
+# (and checks the shared outputs against what TensorFlow just wrote). PyTorch runs
+# single-threaded here too, as in test-pages, so that what it writes is what CI compares.
 update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(pin_core); \
-	  KERAS_BACKEND=$$backend DLV_SEED=0 $$pin $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
+	  $(one_thread); \
+	  env KERAS_BACKEND=$$backend DLV_SEED=0 $$threads $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
 	done
 	$(SITE_PY) -m site_hooks.notebook
 
@@ -218,8 +222,8 @@ page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(pin_core); \
-	  KERAS_BACKEND=$$backend $$pin $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
+	  $(one_thread); \
+	  env KERAS_BACKEND=$$backend $$threads $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
 	$(if $(UPDATE),$(SITE_PY) -m site_hooks.notebook)
 

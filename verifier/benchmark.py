@@ -43,6 +43,8 @@ def import_seconds(backend: str) -> float:
 
 def run_pages(backend: str) -> tuple[float, str]:
     env = {**os.environ, "KERAS_BACKEND": backend}
+    if backend == os.environ.get("ONE_THREAD_BACKEND", "torch"):  # as `make test-pages` runs it
+        env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     start = time.perf_counter()
     done = subprocess.run([str(python_of(backend)), "-m", "pytest", "docs", "-q", "-n", WORKERS, "--dist", "loadfile",
                            "--durations=10", "--durations-min=0"], cwd=ROOT, env=env, capture_output=True, text=True)

@@ -109,6 +109,10 @@ def pytest_configure(config):
                                 f"(it is {state.base_seed()})")
 
 
+def pytest_report_header(config):
+    return f"pages on {state.current_backend()}, seed offset {state.base_seed()}: {state.threads()}"
+
+
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}  # what MkDocs renders as pages
 
 

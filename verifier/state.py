@@ -38,6 +38,17 @@ def current_backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
+def threads() -> str:
+    """How many threads one process of this run sums floats with, said in the run's header: one
+    backend's pages run single-threaded (Makefile, ONE_THREAD_BACKEND), the others on every core."""
+    cores = len(os.sched_getaffinity(0))
+    if current_backend() == "torch":
+        import torch
+
+        return f"{torch.get_num_threads()} thread(s) per process, {cores} core(s)"
+    return f"{os.environ.get('OMP_NUM_THREADS', cores)} thread(s) per process, {cores} core(s)"
+
+
 def _shift_seed_setter(keras, offset: int) -> None:
     """Make `keras.utils.set_random_seed(s)` seed with `s + offset`.
 
