@@ -1,4 +1,5 @@
-"""Accessible names for two parts of Material's page that lack them (MkDocs hook).
+"""Accessible names for two parts of Material's page that lack them, and code blocks reachable
+by keyboard before Material mounts them (MkDocs hook).
 
 axe-core (tests/test_browser.py) reports Material's search dialog and its progress bar
 for instant navigation as unnamed. Each fix below names the markup it expects; if a new
@@ -7,6 +8,8 @@ lapsing. Parts that Material's JavaScript creates are named by docs/assets/acces
 """
 
 from __future__ import annotations
+
+import re
 
 from mkdocs.exceptions import PluginError
 
@@ -27,3 +30,14 @@ def on_post_page(output, page, config):
                               f"expects: {markup}")
         output = output.replace(markup, fixed, 1)
     return output
+
+
+# Material mounts a code block when it scrolls into view (the `content.lazy` feature, mkdocs.yml),
+# and only then makes it focusable if it scrolls sideways; until then a keyboard user could not
+# reach such a block, and axe says so. Every block starts focusable; Material takes the tab stop
+# away from the blocks that do not scroll as it mounts them.
+CODE = re.compile(r'(<div class="language-[\w-]+ highlight"[^>]*><pre>(?:<span></span>)?)<code>')
+
+
+def on_page_content(html, page, config, files):
+    return CODE.sub(r'\1<code tabindex="0">', html)

@@ -192,7 +192,10 @@ def test_a_shared_search_link_loads_the_index_at_once(page, server):
 def test_code_blocks_have_copy_buttons(page, server, site):
     chapter = next(p for p in urls(site) if "language-python" in (site / p.strip("/") / "index.html").read_text())
     page.goto(server + chapter, wait_until="networkidle")
-    assert page.locator('button[title="Copy to clipboard"]').count() > 0
+    # Material mounts a block's buttons when it scrolls into view (content.lazy in mkdocs.yml)
+    last = page.locator("div.language-python.highlight").last
+    last.scroll_into_view_if_needed()
+    last.locator('button[title="Copy to clipboard"]').wait_for(timeout=5_000)
 
 
 def test_palette_choice_persists_across_pages(page, server):

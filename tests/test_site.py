@@ -369,6 +369,12 @@ def test_the_accessibility_fixes_fail_the_build_when_materials_markup_changes():
         accessibility.on_post_page(html.replace('class="md-progress"', 'class="md-progress-bar"'), page, None)
 
 
+def test_every_code_block_is_reachable_by_keyboard_before_material_mounts_it(site):
+    html = (site / "training" / "gradient-descent" / "index.html").read_text()
+    blocks = re.findall(r'<div class="language-python highlight"><pre>(?:<span></span>)?<code[^>]*>', html)
+    assert len(blocks) > 10 and all('tabindex="0"' in block for block in blocks)
+
+
 def test_code_blocks_carry_no_span_that_changes_nothing_on_screen(site):
     # code_tokens.py unwraps names and whitespace because Material draws names in the code
     # colour itself; a theme override of that colour would make the unwrapping visible.
