@@ -7,6 +7,10 @@ Prints per page the four category scores, the bytes transferred, the DOM size, L
 Contentful Paint and Total Blocking Time (medians). A benchmark, not a test: scores move
 4-7 points run to run on a loaded machine. The test command checks what must hold on every
 run instead (tests/test_browser.py: axe-core finds no violation, the transfer budget).
+
+It also writes screenshots of the heaviest page (the most elements) in the light and the dark
+scheme, at desktop and phone width, for a person to look at (`--screenshots`, default
+bench/screenshots/, not committed).
 """
 
 from __future__ import annotations
@@ -98,11 +102,46 @@ def pages_of(site: Path) -> list[str]:
     return found
 
 
+# (name, viewport, mobile) of each screenshot; the phone is Lighthouse's mobile viewport.
+SHOTS = (("desktop", {"width": 1280, "height": 900}, False), ("phone", {"width": 412, "height": 823}, True))
+
+
+def heaviest(site: Path) -> str:
+    """The page with the most elements (what costs a phone most, more than bytes)."""
+    largest = max(site.rglob("index.html"), key=lambda html: html.read_text().count("<"))
+    relative = largest.parent.relative_to(site).as_posix()
+    return "/" if relative == "." else f"/{relative}/"
+
+
+def screenshots(base: str, page: str, target: Path) -> list[Path]:
+    """The top of `page` in each scheme and width, as PNG files in `target`."""
+    from playwright.sync_api import sync_playwright
+
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                                             args=CHROME_FLAGS.replace("--headless=new", "--headless").split())
+        for scheme in ("light", "dark"):
+            for name, viewport, mobile in SHOTS:
+                context = browser.new_context(color_scheme=scheme, viewport=viewport, is_mobile=mobile)
+                tab = context.new_page()
+                tab.goto(base + page, wait_until="networkidle")
+                path = target / f"{page.strip('/').replace('/', '-') or 'home'}-{scheme}-{name}.png"
+                tab.screenshot(path=str(path))
+                written.append(path)
+                context.close()
+        browser.close()
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site (mkdocs build)")
     parser.add_argument("--pages", nargs="*", help="paths such as /training/gradient-descent/ (default: all)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--screenshots", type=Path, default=HERE / "screenshots",
+                        help="where the heaviest page's screenshots go")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit("Lighthouse is not installed: run `npm ci --prefix bench` (make lighthouse does)")
@@ -117,6 +156,9 @@ def main() -> None:
             cells = [f"{medians[c]:.0f} ({spread[c][0]:.0f}-{spread[c][1]:.0f})".rjust(14) if c in CATEGORIES
                      else f"{medians[c]:7.0f}" if c in ("KB", "DOM") else f"{medians[c]:7.2f}" for c in columns]
             print(f"{page:40s} " + " ".join(cells), flush=True)
+        page = heaviest(args.site)
+        for path in screenshots(base, page, args.screenshots):
+            print(f"screenshot of the heaviest page, {page}: {path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent) else path}")
     finally:
         httpd.shutdown()
 
