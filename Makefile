@@ -27,12 +27,17 @@ SITE_PY := $(venv_tensorflow)/bin/python
 export CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# The pages of this backend run single-threaded (every process of its run: one thread for its
-# floats): other thread counts sum floats in another order, as another machine would, and the
-# shown outputs must still hold. Its pages still use both cores, a worker on each.
-export ONE_THREAD_BACKEND ?= torch
-# In a shell loop over $$backend: sets $$threads to the environment that makes that backend single-threaded, or to nothing.
-one_thread = threads=; if [ "$$backend" = "$(ONE_THREAD_BACKEND)" ]; then threads="OMP_NUM_THREADS=1 MKL_NUM_THREADS=1"; fi
+# `make test` sums every backend's floats as another machine would. `make update` writes the shown
+# outputs and figures with each backend's own settings; a reader's machine (another CPU, thread
+# count or kernel library) sums the same floats in another order, and the page must still hold:
+#   TensorFlow  update: oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)  tests: oneDNN on, TensorFlow's default on x86
+#   JAX         update: XLA's default code generation        tests: without LLVM's optimisations (compiles faster)
+#   PyTorch     update: every core                           tests: one thread per process, a worker per core
+# In a shell loop over $$backend: sets $$arithmetic to that backend's settings for the tests.
+other_machine = case $$backend in \
+  tensorflow) arithmetic="TF_ENABLE_ONEDNN_OPTS=1";; \
+  jax) arithmetic="XLA_FLAGS=--xla_backend_optimization_level=0";; \
+  torch) arithmetic="OMP_NUM_THREADS=1 MKL_NUM_THREADS=1";; esac
 SEEDS ?= 1 2 3 4
 # Pages run in parallel, one page per pytest-xdist worker, each paying the Keras import once.
 WORKERS ?= 2
@@ -144,9 +149,9 @@ test-fast:
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(one_thread); \
-	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $(WORKERS) workers$${threads:+, one thread each}"; \
-	  env KERAS_BACKEND=$$backend $$threads $$venv/bin/python -m pytest docs -q -n $(WORKERS) --dist loadfile $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
+	  $(other_machine); \
+	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $(WORKERS) workers, as another machine sums: $$arithmetic"; \
+	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest docs -q -n $(WORKERS) --dist loadfile $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
 	    || failed="$$failed $$backend"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "pages failed on:$$failed"; exit 1; fi
@@ -208,13 +213,12 @@ notebooks: .venv/.installed
 	$(SITE_PY) -m site_hooks.notebook
 
 # TensorFlow writes the shared outputs and figures; then each backend writes its own tabs
-# (and checks the shared outputs against what TensorFlow just wrote). PyTorch runs
-# single-threaded here too, as in test-pages, so that what it writes is what CI compares.
+# (and checks the shared outputs against what TensorFlow just wrote), with each backend's own
+# settings: the tests then run them as another machine would (other_machine, above).
 update: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(one_thread); \
-	  env KERAS_BACKEND=$$backend DLV_SEED=0 $$threads $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
+	  env KERAS_BACKEND=$$backend DLV_SEED=0 $$venv/bin/python -m pytest $(or $(PAGE),docs) -q --update-outputs; \
 	done
 	$(SITE_PY) -m site_hooks.notebook
 
@@ -222,8 +226,8 @@ page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=docs/<part>/<page>.md [UPDATE=1]"; exit 2; }
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
-	  $(one_thread); \
-	  env KERAS_BACKEND=$$backend $$threads $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
+	  $(if $(UPDATE),arithmetic=,$(other_machine)); \
+	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
 	done
 	$(if $(UPDATE),$(SITE_PY) -m site_hooks.notebook)
 

@@ -10,7 +10,8 @@ counted here independently of the verifier's parser. With `DLV_REQUIRE_STAMPS=1`
 publishing build), a page that is not verified on every backend fails the build.
 
 The hook also writes, under each output whose numbers carry a tolerance, a note that
-tells the reader how far such numbers move; the note is made from the marker, not typed.
+tells the reader how far such numbers move, and under each figure of one training run
+(`one_run=True`) a note that its curves are one run's; both are made from the markers, not typed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from verifier import results  # noqa: E402
 from verifier.markdown import MarkdownError, count_python_fences, parse_page  # noqa: E402
+from verifier.markers import figure_file  # noqa: E402
 
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 # A code block Material highlights as Python, in the rendered HTML.
@@ -109,9 +111,32 @@ def tolerance_notes(markdown: str, path: Path) -> str:
     return "".join(lines)
 
 
+ONE_RUN_NOTE = ("One training run: on another machine, backend or seed its curves and points land elsewhere. "
+                "The tests check that the code on this page drew it; what the text says about it, the code asserts.")
+
+
+def one_run_notes(markdown: str, path: Path) -> str:
+    """Add under each image of a figure declared one run (`one_run=True`) a note that says so."""
+    try:
+        cells = parse_page(path, markdown)
+    except MarkdownError:
+        return markdown
+    files = {figure_file(figure.path, backend, figure.per_backend)
+             for cell in cells for figure in cell.figures if figure.one_run for backend in BACKENDS}
+    if not files:
+        return markdown
+    lines = markdown.splitlines(keepends=True)
+    for number in reversed(range(len(lines))):
+        line = lines[number]
+        if any(f"]({name})" in line for name in files):
+            indent = line[:len(line) - len(line.lstrip(" "))]
+            lines.insert(number + 1, f"\n{indent}<p class=\"dlv-tolerance\">{ONE_RUN_NOTE}</p>\n")
+    return "".join(lines)
+
+
 def on_page_markdown(markdown, page, config, files):
     source = Path(config["docs_dir"]) / page.file.src_uri
-    markdown = tolerance_notes(markdown, source)
+    markdown = one_run_notes(tolerance_notes(markdown, source), source)
     if not count_python_fences(markdown):
         return markdown
     html = '<div class="dlv-stamp"></div>'  # filled in by on_page_content, once the blocks are rendered

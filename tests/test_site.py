@@ -279,6 +279,23 @@ def test_a_toleranced_output_carries_a_note_made_from_its_marker(small_project, 
     assert '<p class="dlv-tolerance">Numbers from training' in html and "up to ±0.05" in html
 
 
+def test_a_figure_of_one_run_carries_a_note_under_each_of_its_images(small_project, tmp_path):
+    figures = small_project / "docs" / "figures"
+    figures.mkdir()
+    for name in ("run.svg", "run.jax.svg", "run.torch.svg", "other.svg"):
+        (figures / name).write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (small_project / "docs" / "index.md").write_text(
+        '# Home\n\n## How every page is verified\n\n<!--pytest.mark.figure("figures/run.svg", per_backend=True, '
+        'one_run=True)-->\n<!--pytest.mark.figure("figures/other.svg")-->\n```python\nx = 1\n```\n\n'
+        '=== "TensorFlow"\n\n    ![A run](figures/run.svg)\n\n=== "JAX"\n\n    ![A run](figures/run.jax.svg)\n\n'
+        '=== "PyTorch"\n\n    ![A run](figures/run.torch.svg)\n\n![Not a run](figures/other.svg)\n')
+    result = build(small_project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert html.count('<p class="dlv-tolerance">One training run: on another machine') == 3
+    assert html.index('src="figures/other.svg"') > html.rindex("One training run")  # the other figure has none
+
+
 # --- "Common mistakes, corrected" and the cue on continued blocks ----------------------
 
 CORRECTED_PAGE = """# Other

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from verifier.markdown import MarkdownError, count_python_fences, fence_language, parse_page
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def page(pytester, text: str, name: str = "page") -> None:
@@ -490,3 +494,30 @@ def test_backslashes_in_a_marker_are_kept_as_written_for_tex(tmp_path, recwarn):
     cells = parse_page(tmp_path / "p.md", f"# T\n\n{marker}\n```python\nx = 1\n```\n")
     assert cells[0].marks["correction"][0].claim == r"$\frac{1}{2}\eta\nabla$"
     assert not [w for w in recwarn if "escape" in str(w.message)]
+
+
+# --- another machine's arithmetic ------------------------------------------------------------
+
+
+def test_make_test_sums_floats_as_another_machine_and_make_update_with_each_backends_own_settings():
+    import subprocess
+
+    def commands(target: str) -> str:
+        done = subprocess.run(["make", "-n", "--no-print-directory", target, "PAGE=docs/index.md"],
+                              cwd=ROOT, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    tests, update = commands("test-pages"), commands("update")
+    for setting in ("TF_ENABLE_ONEDNN_OPTS=1", "XLA_FLAGS=--xla_backend_optimization_level=0",
+                    "OMP_NUM_THREADS=1 MKL_NUM_THREADS=1"):
+        assert setting in tests and setting not in update
+    assert "$arithmetic" in commands("page") and "$arithmetic" in tests
+
+
+@pytest.mark.parametrize(("onednn", "said"), [("0", "oneDNN off"), ("1", "oneDNN on")])
+def test_the_run_says_how_it_sums_floats(pytester, monkeypatch, onednn, said):
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", onednn)
+    page(pytester, "# T\n\n```python\nx = 1\n```\n")
+    result = run(pytester)
+    assert re.search(r"pages on tensorflow, seed offset 0: \d+ thread\(s\) per process, \d+ core\(s\), " + said,
+                     output(result))

@@ -589,3 +589,79 @@ def test_split_weighs_pages_by_recorded_seconds_when_every_page_has_them(tmp_pat
     assert split(weights_of(pages, tmp_path, recorded), 2) == [["a.md"], ["b.md", "c.md"]]
     del recorded["c.md"]  # one page without a time: every page is weighed by its code instead
     assert weights_of(pages, tmp_path, recorded) == {"a.md": 6.0, "b.md": 6.0, "c.md": 6.0}
+
+
+# --- figures of one run: another machine draws another run ---------------------------------
+
+ONE_RUN = """\
+# T
+
+<!--pytest.mark.figure("figures/run.svg", one_run=True)-->
+```python
+import os
+
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1, 2], [1, float(os.environ.get("ANOTHER_MACHINE", "0.5")), 0.2])  # where another machine's sums land
+ax.set_ylabel(os.environ.get("LABEL", "loss"))
+ax.set_title("after 50 steps")
+fig.savefig("run.svg"){more}
+```
+
+![A loss curve of one run](figures/run.svg)
+"""
+
+
+def test_a_figure_of_one_run_is_compared_by_its_labels_and_by_the_code_that_drew_it(pytester, monkeypatch):
+    page(pytester, ONE_RUN.format(more=""))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert ("page.md:4: the figure figures/run.svg (one run: compared by its labels and its code) is missing; "
+            "draw it: make update") in output(result)
+    run(pytester, "--update-outputs").assert_outcomes(passed=1)
+    kept = pytester.path / "figures" / "run.svg"
+    assert re.search(r"</svg>\n<!-- drawn by the page's code, sha256 [0-9a-f]{16} -->\n\Z", kept.read_text())
+    monkeypatch.setenv("ANOTHER_MACHINE", "3.7")  # the curve lands elsewhere, with other tick values
+    run(pytester).assert_outcomes(passed=1)
+    before = kept.read_bytes()
+    run(pytester, "--update-outputs").assert_outcomes(passed=1)
+    assert kept.read_bytes() == before  # the code did not change: an update on another machine leaves it
+    monkeypatch.setenv("LABEL", "error")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert ("has other labels than the block draws on tensorflow (only the kept figure: 'loss'; "
+            "only the drawn one: 'error')") in output(result)
+    monkeypatch.delenv("LABEL")
+    page(pytester, ONE_RUN.format(more="\nplt.close(fig)"))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    assert "was drawn by other code than the page's" in output(result)
+    run(pytester, "--update-outputs").assert_outcomes(passed=1)
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_the_labels_of_a_figure_leave_out_tick_values_and_blank_numbers():
+    from verifier.figures import labels, stamp_of, stamped
+
+    svg = ("<svg><!-- 0.5 --><!-- \u22121.0 --><!-- $\\mathdefault{10^{-3}}$ --><!-- $\\mathdefault{2\\times10^{0}}$ -->"
+           "<!-- t = 50 --><!-- with BN, lr 0.1 --><!-- epoch --></svg>").encode()
+    assert labels(svg) == {b"t = #", b"with BN, lr #", b"epoch"}
+    assert stamp_of(svg) is None
+    assert stamp_of(stamped(stamped(svg, "0" * 16), "1" * 16)) == "1" * 16  # one stamp, the last
+    assert labels(stamped(svg, "0" * 16)) == labels(svg)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('figure("figures/a.svg", one_run=True, tolerance=4)', "with no tolerance: its coordinates are free"),
+        ('figure("figures/a.png", one_run=True)', "a figure of one run (one_run=True) is an SVG"),
+        ('figure("figures/a.svg", one_run=False)', "one_run=True or nothing"),
+    ],
+)
+def test_a_figure_of_one_run_is_declared_without_a_tolerance(pytester, marker, message):
+    page(pytester, f"# T\n\n<!--pytest.mark.{marker}-->\n```python\nx = 1\n```\n")
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    assert "page.md:3: " in output(result) and message in output(result)

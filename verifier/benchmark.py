@@ -2,8 +2,8 @@
 
     python -m verifier.benchmark [tensorflow jax torch]
 
-For each backend it runs every page as `make test-pages` does (pytest-xdist workers, one
-page per worker) and prints the wall time; the lower bound, one Keras import plus the blocks' own run times
+For each backend it runs every page with `make test-pages` (pytest-xdist workers, one
+page per worker, another machine's arithmetic) and prints the wall time; the lower bound, one Keras import plus the blocks' own run times
 shared evenly by the workers; their ratio; and the ten slowest blocks. Then the seconds per page on each backend (from the results the runs
 record), the strict site build, the check of its links, and a rebuild as `make serve` does
 it after an edit (without the search index, only the edited page).
@@ -42,12 +42,11 @@ def import_seconds(backend: str) -> float:
 
 
 def run_pages(backend: str) -> tuple[float, str]:
-    env = {**os.environ, "KERAS_BACKEND": backend}
-    if backend == os.environ.get("ONE_THREAD_BACKEND", "torch"):  # as `make test-pages` runs it
-        env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    """Run the pages of `backend` with `make test-pages`, as `make test` and CI run them (workers and arithmetic)."""
+    python_of(backend)
     start = time.perf_counter()
-    done = subprocess.run([str(python_of(backend)), "-m", "pytest", "docs", "-q", "-n", WORKERS, "--dist", "loadfile",
-                           "--durations=10", "--durations-min=0"], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(["make", "--no-print-directory", "test-pages", f"BACKENDS={backend}", f"WORKERS={WORKERS}",
+                           "PYTEST_ARGS=--durations=10 --durations-min=0"], cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         print(done.stdout[-3000:], file=sys.stderr)

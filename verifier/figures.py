@@ -9,10 +9,18 @@ in points, measured from the spread across backends and seeds). Anything else is
 real change. Matplotlib names clip
 paths and markers after a hash of their coordinates (`p38f8bf11f4`), so those names are
 compared by order of appearance. Other formats must be byte-identical.
+
+Some training runs amplify the last bit: another machine's sums (another CPU, thread count
+or kernel library) send a GAN or a two-number code somewhere else, as another seed does, and
+no tolerance short of "anything" would hold. Such a figure is declared one run
+(`one_run=True`) and is compared as another seed's would be, plus two checks that hold on
+every machine: it has the same labels (titles, axis labels, legend; tick values are free),
+and the code that drew it is the code on the page, by a stamp `make update` writes into it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -51,3 +59,31 @@ def _number_hashed_ids(svg: bytes) -> bytes:
     """Replace each hash-named id by `id` and its order of first appearance."""
     order: dict[bytes, bytes] = {}
     return _HASHED_ID.sub(lambda m: order.setdefault(m.group(), b"id%d" % len(order)), svg)
+
+
+# --- figures of one run ---------------------------------------------------------------------
+_STAMP = re.compile(rb"\n<!-- drawn by the page's code, sha256 ([0-9a-f]{16}) -->\n?\Z")
+_DIGITS = re.compile(rb"\d+(?:\.\d+)?")
+# What a tick value is made of: blanked digits, signs (U+2212 minus, U+00D7 times in UTF-8), math markup.
+_NOT_A_LABEL = re.compile(rb"[\s#.,+\-$^{}()]|\\mathdefault|\\times|\xe2\x88\x92|\xc3\x97")
+
+
+def code_stamp(code: str) -> str:
+    """What identifies the code that drew a figure: the chain of blocks up to the one that saves it."""
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def stamped(svg: bytes, stamp: str) -> bytes:
+    """The figure with the stamp of the code that drew it, as a comment after the root element."""
+    return _STAMP.sub(b"", svg).rstrip(b"\n") + b"\n<!-- drawn by the page's code, sha256 " + stamp.encode() + b" -->\n"
+
+
+def stamp_of(svg: bytes) -> str | None:
+    match = _STAMP.search(svg)
+    return match.group(1).decode() if match else None
+
+
+def labels(svg: bytes) -> set[bytes]:
+    """The texts a figure writes apart from tick values, numbers blanked ("t = 50" reads "t = #")."""
+    texts = (_DIGITS.sub(b"#", text.strip()) for text in _COMMENT.findall(_STAMP.sub(b"", svg)))
+    return {text for text in texts if _NOT_A_LABEL.sub(b"", text)}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .markers import BACKEND_TABS, BACKENDS, Tolerance, figure_file, parse_marker
+from .markers import BACKEND_TABS, BACKENDS, Figure, Tolerance, figure_file, parse_marker
 
 # Info-string languages that are run as Python.
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
@@ -94,8 +94,7 @@ class Cell:
     info: str
     cont: bool = False
     marks: dict[str, tuple] = field(default_factory=dict)
-    # (path next to the page, tolerance in pt, one file per backend?)
-    figures: list[tuple[str, float, bool]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     # What the block prints: under "*" when every backend must print it, else per backend.
     outputs: dict[str, Output] = field(default_factory=dict)
     tolerance: Tolerance | None = None
@@ -310,7 +309,7 @@ def _take_python(path: Path, scan: _Scan, f: Fence) -> None:
                                     "but the previous fence is not a Python block or its output")
             cell.cont = True
         elif name == "figure":
-            if any(fig == args[0] for fig, *_ in cell.figures):
+            if any(figure.path == args.path for figure in cell.figures):
                 raise MarkdownError(path, mline, f"figure {args[0]!r} is marked twice on this block")
             cell.figures.append(args)
         elif name == "tolerance":
@@ -339,7 +338,7 @@ def _take_python(path: Path, scan: _Scan, f: Fence) -> None:
         scan.chain_skipped = "skip" in cell.marks
     scan.cells.append(cell)
     scan.last_fence, scan.after_python = "python", "adjacent"
-    if any(each for _, _, each in cell.figures) and len(_chain_backends(scan)) < len(BACKENDS):
+    if any(figure.per_backend for figure in cell.figures) and len(_chain_backends(scan)) < len(BACKENDS):
         raise MarkdownError(path, f.line, "a figure kept per backend needs a block that runs on every backend")
     for offset, code_line in enumerate(f.body, start=1):
         seeding = UNSHIFTED_SEEDING.search(code_line)
@@ -431,7 +430,7 @@ def _chain_backends(scan: _Scan) -> tuple[str, ...]:
 
 def _check_figures_shown(path: Path, lines: list[str], cells: list[Cell]) -> None:
     """Every image from a `figures/` folder on the page is drawn by a block of the page."""
-    drawn = {figure_file(fig, backend, per_backend) for cell in cells for fig, _, per_backend in cell.figures
+    drawn = {figure_file(figure.path, backend, figure.per_backend) for cell in cells for figure in cell.figures
              for backend in BACKENDS}
     fences = {n for f in find_fences(path, lines) for n in range(f.line, f.close_line + 1)}
     for number, line in enumerate(lines, start=1):

@@ -5,7 +5,7 @@
 | `<!--pytest-codeblocks:cont-->` | a Python fence | continues the block above (same variables) |
 | `<!--pytest-codeblocks:expected-output-->` | an output fence | what the block above prints |
 | `<!--pytest.mark.tolerance(abs=0.03, counts=2)-->` | an output fence | numbers in it come from training and may move this much (whole numbers by `counts`; `draws=True`: they are draws of the page's seed, free under another seed) |
-| `<!--pytest.mark.figure("figures/x.svg")-->` | a Python fence | the block draws this figure (`tolerance=` in pt) |
+| `<!--pytest.mark.figure("figures/x.svg")-->` | a Python fence | the block draws this figure (`tolerance=` in pt; `per_backend=True`: one file per backend; `one_run=True`: it draws one training run, whose curves move from machine to machine as from seed to seed, so only its labels and the code that drew it are compared) |
 | `<!--pytest.mark.timeout(60)-->` | a Python fence | more than the default 30 s |
 | `<!--pytest.mark.backend("jax")-->` | a Python fence | runs only under these backends |
 | `<!--pytest.mark.skip(reason="...")-->` | a Python fence | shown, not run; the reason is reported |
@@ -19,6 +19,7 @@ import ast
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 BACKENDS = ("tensorflow", "jax", "torch")
 # Content-tab titles of an output shown per backend, as the stamps and the backend tabs name them.
@@ -139,17 +140,32 @@ def _backend(path, line, args, kwargs):
     return args
 
 
+class Figure(NamedTuple):
+    """A figure a block draws, as its marker declares it."""
+
+    path: str  # next to the page, e.g. figures/relu.svg
+    tolerance: float  # in points: how far any coordinate may move
+    per_backend: bool  # one file per backend (figures/relu.jax.svg ...)
+    # One training run: on another machine its curves move as under another seed, so only its
+    # labels and the code that drew it are compared (verifier.figures.same_labels, code_stamp).
+    one_run: bool = False
+
+
 def _figure(path, line, args, kwargs):
-    unknown = set(kwargs) - {"tolerance", "per_backend"}
+    unknown = set(kwargs) - {"tolerance", "per_backend", "one_run"}
     tolerance = kwargs.get("tolerance", 0.01)
     if len(args) != 1 or not str(args[0]).endswith((".svg", ".png")) or unknown:
         raise _error(path, line, 'pytest.mark.figure takes the figure\'s path, e.g. figure("figures/relu.svg"), '
-                     "and optionally tolerance=POINTS and per_backend=True")
+                     "and optionally tolerance=POINTS, per_backend=True and one_run=True")
     if not isinstance(tolerance, (int, float)) or tolerance < 0 or (tolerance > 0.01 and args[0].endswith(".png")):
         raise _error(path, line, "figure tolerance is a number of points (SVG figures only)")
-    if kwargs.get("per_backend", False) is not True and "per_backend" in kwargs:
-        raise _error(path, line, "per_backend=True or nothing")
-    return (args[0], float(tolerance), bool(kwargs.get("per_backend")))
+    for flag in ("per_backend", "one_run"):
+        if kwargs.get(flag, False) is not True and flag in kwargs:
+            raise _error(path, line, f"{flag}=True or nothing")
+    if kwargs.get("one_run") and ("tolerance" in kwargs or not args[0].endswith(".svg")):
+        raise _error(path, line, "a figure of one run (one_run=True) is an SVG compared by its labels, "
+                     "with no tolerance: its coordinates are free")
+    return Figure(args[0], float(tolerance), bool(kwargs.get("per_backend")), bool(kwargs.get("one_run")))
 
 
 def figure_file(figure: str, backend: str, per_backend: bool) -> str:

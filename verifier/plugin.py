@@ -25,9 +25,9 @@ import pytest
 
 from . import compare, results, shards, state, warnings_policy
 from .execute import BlockFailure, run_cell, run_chain_in_fresh_process
-from .figures import largest_deviation, same_figure
+from .figures import code_stamp, labels, largest_deviation, same_figure, stamp_of, stamped
 from .markdown import FENCE, Cell, MarkdownError, parse_page, split_lines
-from .markers import Tolerance, figure_file
+from .markers import Figure, Tolerance, figure_file
 
 DEFAULT_TIMEOUT = 30  # seconds per block; raise it with <!--pytest.mark.timeout(N)-->
 BUDGET = 10  # seconds a block may take on 2 CPU cores (CONTRIBUTING.md); longer ones are reported
@@ -110,7 +110,7 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    return f"pages on {state.current_backend()}, seed offset {state.base_seed()}: {state.threads()}"
+    return f"pages on {state.current_backend()}, seed offset {state.base_seed()}: {state.arithmetic()}"
 
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}  # what MkDocs renders as pages
@@ -225,8 +225,8 @@ class BlockChain(pytest.Item):
                 self._record(cell, ran.printed, Path(workdir))
                 self._check_warnings(cell, ran)
                 self._check_output(cell, ran.printed)
-                for figure, tolerance, per_backend in cell.figures:
-                    self._check_figure(cell, Path(workdir), figure, tolerance, per_backend)
+                for figure in cell.figures:
+                    self._check_figure(cell, Path(workdir), figure)
 
     def _run_in_fresh_process(self):
         timeout = self.get_closest_marker("timeout").args[0]
@@ -235,8 +235,8 @@ class BlockChain(pytest.Item):
             for cell, text in zip(self.chain, printed):
                 self._record(cell, text, Path(workdir))
                 self._check_output(cell, text)
-                for figure, tolerance, per_backend in cell.figures:
-                    self._check_figure(cell, Path(workdir), figure, tolerance, per_backend)
+                for figure in cell.figures:
+                    self._check_figure(cell, Path(workdir), figure)
 
     def _check_warnings(self, cell: Cell, ran) -> None:
         self.report.other_warnings += [f"{cell.where}: {w}" for w in warnings_policy.others(ran.warnings)]
@@ -283,20 +283,22 @@ class BlockChain(pytest.Item):
             "measure how far they move (make spread) and declare that tolerance, or show it per backend."
         )
 
-    def _check_figure(self, cell: Cell, workdir: Path, figure: str, tolerance: float, per_backend: bool) -> None:
+    def _check_figure(self, cell: Cell, workdir: Path, figure: Figure) -> None:
         backend = state.current_backend()
-        drawn = workdir / Path(figure).name
-        relative = Path(figure_file(figure, backend, per_backend))
+        drawn = workdir / Path(figure.path).name
+        relative = Path(figure_file(figure.path, backend, figure.per_backend))
         kept = self.path.parent / relative  # absolute: the block runs in a temporary directory
         shown = cell.path.parent / relative
         if not drawn.is_file():
-            raise BlockFailure(f"{cell.where}: the block is marked figure({figure!r}) but saved no "
+            raise BlockFailure(f"{cell.where}: the block is marked figure({figure.path!r}) but saved no "
                                f"file named {drawn.name!r} in its working directory")
         if state.base_seed() != 0:
             return  # the page shows seed 0's figure; under another seed the block must draw, not match it
-        if kept.is_file() and same_figure(kept, drawn, tolerance):
+        if figure.one_run:
+            return self._check_figure_of_one_run(cell, figure, drawn, kept, shown)
+        if kept.is_file() and same_figure(kept, drawn, figure.tolerance):
             return
-        if updating(self.config, backend if per_backend else "*"):
+        if updating(self.config, backend if figure.per_backend else "*"):
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(drawn, kept)
             self.report.updated_figures.append(str(shown))
@@ -305,10 +307,34 @@ class BlockChain(pytest.Item):
             raise BlockFailure(f"{cell.where}: the figure {shown} is missing; draw it: make update")
         moved = largest_deviation(kept.read_bytes(), drawn.read_bytes()) if kept.suffix == ".svg" else None
         how = ("its labels, ticks or number of points differ" if moved is None
-               else f"a coordinate moved by {moved:.3g} pt, more than its tolerance of {tolerance:g} pt")
+               else f"a coordinate moved by {moved:.3g} pt, more than its tolerance of {figure.tolerance:g} pt")
         raise BlockFailure(f"{cell.where}: the figure {shown} differs from what the block draws on "
                            f"{state.current_backend()}, seed offset {state.base_seed()}: {how}. If the new figure "
                            "is right, regenerate it: make update")
+
+    def _check_figure_of_one_run(self, cell: Cell, figure: Figure, drawn: Path, kept: Path, shown: Path) -> None:
+        """A figure of one training run: its coordinates are free, its labels and the code that drew it are not."""
+        stamp = code_stamp("".join(c.code for c in self.chain[:self.chain.index(cell) + 1]))
+        old = kept.read_bytes() if kept.is_file() else None
+        new = drawn.read_bytes()
+        if old is None:
+            problem = "is missing; draw it"
+        elif stamp_of(old) != stamp:
+            problem = ("was drawn by other code than the page's (its stamp is not the code's); draw it again with "
+                       "the page's code")
+        elif labels(old) != labels(new):
+            lost, gained = sorted(labels(old) - labels(new)), sorted(labels(new) - labels(old))
+            problem = (f"has other labels than the block draws on {state.current_backend()} (only the kept figure: "
+                       f"{_texts(lost)}; only the drawn one: {_texts(gained)}); if the new figure is right, draw it")
+        else:
+            return
+        if updating(self.config, state.current_backend() if figure.per_backend else "*"):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_bytes(stamped(new, stamp))
+            self.report.updated_figures.append(str(shown))
+            return
+        raise BlockFailure(f"{cell.where}: the figure {shown} (one run: compared by its labels and its code) "
+                           f"{problem}: make update")
 
     def _record(self, cell: Cell, printed: str, workdir: Path) -> None:
         target = self.config.getoption("record_outputs")
@@ -319,8 +345,8 @@ class BlockChain(pytest.Item):
         key = f"{cell.path}:{cell.fence_line}".replace("/", "__")
         (folder / f"{key}.json").write_text(json.dumps({"page": str(cell.path), "line": cell.fence_line,
                                                         "printed": printed}))
-        for figure, *_ in cell.figures:
-            drawn = workdir / Path(figure).name
+        for figure in cell.figures:
+            drawn = workdir / Path(figure.path).name
             if drawn.is_file():
                 shutil.copyfile(drawn, folder / f"{key}-{drawn.name}")
 
@@ -328,6 +354,10 @@ class BlockChain(pytest.Item):
         if isinstance(excinfo.value, BlockFailure):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
+
+
+def _texts(texts: list[bytes]) -> str:
+    return ", ".join(repr(t.decode(errors="replace")) for t in texts) or "none"
 
 
 def _indent(text: str, indent: str) -> str:

@@ -36,8 +36,8 @@ def page_hash(page: Path) -> str:
 
     digest = hashlib.sha256(page.read_bytes())
     try:
-        figures = sorted({figure_file(fig, backend, each) for cell in parse_page(page)
-                          for fig, _, each in cell.figures for backend in BACKENDS})
+        figures = sorted({figure_file(figure.path, backend, figure.per_backend) for cell in parse_page(page)
+                          for figure in cell.figures for backend in BACKENDS})
     except Exception:  # noqa: BLE001 - a page that does not parse has no figures to add
         figures = []
     for figure in figures:

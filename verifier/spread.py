@@ -67,12 +67,12 @@ def measure(records: Path, docs: Path) -> tuple[dict, dict]:
                 same = normalise(shown.text) == normalise(data["printed"])
                 moved = (0.0, 0.0, 0) if same else largest_deviation(shown.text, data["printed"])
                 outputs[key][backend].append((int(seed), moved, cell.tolerance))
-            for figure, tolerance, per_backend in cell.figures:
-                drawn = file.with_name(f"{file.stem}-{Path(figure).name}")
-                kept = Path(cell.path).parent / figure_file(figure, backend, per_backend)
-                if drawn.is_file() and kept.is_file():
+            for figure in cell.figures:
+                drawn = file.with_name(f"{file.stem}-{Path(figure.path).name}")
+                kept = Path(cell.path).parent / figure_file(figure.path, backend, figure.per_backend)
+                if drawn.is_file() and kept.is_file() and not figure.one_run:  # one run's coordinates are free
                     deviation = figure_deviation(kept.read_bytes(), drawn.read_bytes())
-                    figures[f"{cell.where} {figure}"][backend].append((int(seed), deviation, tolerance))
+                    figures[f"{cell.where} {figure.path}"][backend].append((int(seed), deviation, figure.tolerance))
     return outputs, figures
 
 

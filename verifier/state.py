@@ -38,15 +38,23 @@ def current_backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
-def threads() -> str:
-    """How many threads one process of this run sums floats with, said in the run's header: one
-    backend's pages run single-threaded (Makefile, ONE_THREAD_BACKEND), the others on every core."""
+def arithmetic() -> str:
+    """How this run sums floats, said in the run's header: `make test` runs every backend with
+    settings other than those `make update` wrote the page with (Makefile, other_machine)."""
     cores = len(os.sched_getaffinity(0))
-    if current_backend() == "torch":
+    backend = current_backend()
+    if backend == "torch":
         import torch
 
-        return f"{torch.get_num_threads()} thread(s) per process, {cores} core(s)"
-    return f"{os.environ.get('OMP_NUM_THREADS', cores)} thread(s) per process, {cores} core(s)"
+        threads = torch.get_num_threads()
+    else:
+        threads = os.environ.get("OMP_NUM_THREADS", cores)
+    said = f"{threads} thread(s) per process, {cores} core(s)"
+    if backend == "tensorflow":
+        said += ", oneDNN " + ("off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on")
+    elif backend == "jax":
+        said += f", XLA_FLAGS={os.environ.get('XLA_FLAGS') or '(none)'}"
+    return said
 
 
 def _shift_seed_setter(keras, offset: int) -> None:
