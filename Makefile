@@ -30,12 +30,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # `make test` sums every backend's floats as another machine would. `make update` writes the shown
 # outputs and figures with each backend's own settings; a reader's machine (another CPU, thread
 # count or kernel library) sums the same floats in another order, and the page must still hold:
-#   TensorFlow  update: oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)  tests: oneDNN on, TensorFlow's default on x86
-#   JAX         update: XLA's default code generation        tests: without LLVM's optimisations (compiles faster)
-#   PyTorch     update: every core                           tests: one thread per process, a worker per core
-# In a shell loop over $$backend: sets $$arithmetic to that backend's settings for the tests.
+#   TensorFlow  update: oneDNN off, every core   tests: oneDNN on (its default on x86), one thread per process
+#   JAX         update: XLA's default code        tests: XLA without LLVM's optimisations (compiles faster)
+#   PyTorch     update: every core                tests: one thread per process
+# (one thread per process: a worker on each core). In a shell loop over $$backend: sets
+# $$arithmetic to that backend's settings for the tests.
 other_machine = case $$backend in \
-  tensorflow) arithmetic="TF_ENABLE_ONEDNN_OPTS=1";; \
+  tensorflow) arithmetic="TF_ENABLE_ONEDNN_OPTS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1";; \
   jax) arithmetic="XLA_FLAGS=--xla_backend_optimization_level=0";; \
   torch) arithmetic="OMP_NUM_THREADS=1 MKL_NUM_THREADS=1";; esac
 SEEDS ?= 1 2 3 4

@@ -459,6 +459,28 @@ def test_a_tolerance_is_the_larger_of_abs_and_rel_and_keeps_whole_numbers_whole(
     assert not Tolerance(rel=0.01).allows("inf", "0.31") and Tolerance(rel=0.01).allows("inf", "inf")
 
 
+def test_unlabelled_ticks_follow_the_data_and_are_not_compared_but_the_curves_are(tmp_path):
+    from verifier.figures import same_figure
+
+    def svg(ticks: int, last_y: str) -> str:
+        tick = '    <g id="ytick_{n}">\n     <g id="line2d_{n}">\n      <use x="0" y="{y}"/>\n     </g>\n    </g>\n'
+        return ('<svg>\n   <g id="matplotlib.axis_2">\n' + "".join(tick.format(n=n, y=10 * n) for n in range(ticks))
+                + '   </g>\n   <g id="line2d_%d">\n    <path d="M 0 5 L 1 %s"/>\n   </g>\n</svg>\n' % (ticks, last_y))
+
+    kept, drawn = tmp_path / "kept.svg", tmp_path / "drawn.svg"
+    kept.write_text(svg(3, "7"))
+    drawn.write_text(svg(4, "7.5"))  # a minor tick more (and the curve's serial id shifted)
+    assert same_figure(kept, drawn, tolerance=1)
+    drawn.write_text(svg(4, "9"))
+    assert not same_figure(kept, drawn, tolerance=1)  # the curve moved more than its tolerance
+    drawn.write_text(svg(4, "7 L 2 8"))
+    assert not same_figure(kept, drawn, tolerance=1)  # a point more
+    labelled = svg(3, "7").replace('<use x="0" y="20"/>', '<use x="0" y="20"/>\n      <!-- 0.1 -->')
+    kept.write_text(labelled)
+    drawn.write_text(labelled.replace("<!-- 0.1 -->", "<!-- 0.2 -->"))
+    assert not same_figure(kept, drawn, tolerance=1)  # a labelled tick carries the scale
+
+
 def test_a_figure_tolerance_moves_coordinates_only_not_colours_or_text(tmp_path):
     from verifier.figures import same_figure
 

@@ -47,6 +47,8 @@ def arithmetic() -> str:
         import torch
 
         threads = torch.get_num_threads()
+    elif backend == "tensorflow":
+        threads = os.environ.get("TF_NUM_INTRAOP_THREADS", cores)
     else:
         threads = os.environ.get("OMP_NUM_THREADS", cores)
     said = f"{threads} thread(s) per process, {cores} core(s)"
