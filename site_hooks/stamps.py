@@ -89,12 +89,8 @@ def stamp(page_uri: str, source: Path, rendered_blocks: int | None = None, home:
     return f'<div class="{kind}"><p><span aria-hidden="true">{icon}</span> {text} {link}</p></div>', problems
 
 
-def tolerance_notes(markdown: str, path: Path) -> str:
+def tolerance_notes(markdown: str, cells: list) -> str:
     """Add under each toleranced output a note saying how far its numbers may move."""
-    try:
-        cells = parse_page(path, markdown)
-    except MarkdownError:
-        return markdown  # the verifier reports it; the build shows the page as written
     lines = markdown.splitlines(keepends=True)
     for cell in reversed(cells):
         if cell.tolerance is None or not cell.outputs:
@@ -115,12 +111,8 @@ ONE_RUN_NOTE = ("One training run: on another machine, backend or seed its curve
                 "The tests check that the code on this page drew it; what the text says about it, the code asserts.")
 
 
-def one_run_notes(markdown: str, path: Path) -> str:
+def one_run_notes(markdown: str, cells: list) -> str:
     """Add under each image of a figure declared one run (`one_run=True`) a note that says so."""
-    try:
-        cells = parse_page(path, markdown)
-    except MarkdownError:
-        return markdown
     files = {figure_file(figure.path, backend, figure.per_backend)
              for cell in cells for figure in cell.figures if figure.one_run for backend in BACKENDS}
     if not files:
@@ -136,7 +128,11 @@ def one_run_notes(markdown: str, path: Path) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     source = Path(config["docs_dir"]) / page.file.src_uri
-    markdown = one_run_notes(tolerance_notes(markdown, source), source)
+    try:
+        cells = parse_page(source, markdown)  # the markers, for both notes
+    except MarkdownError:
+        cells = []  # the verifier reports it; the build shows the page as written
+    markdown = one_run_notes(tolerance_notes(markdown, cells), cells)
     if not count_python_fences(markdown):
         return markdown
     html = '<div class="dlv-stamp"></div>'  # filled in by on_page_content, once the blocks are rendered

@@ -3,14 +3,14 @@
 A figure drawn from a training run moves between machines, backends and seeds, as its
 numbers do. SVG figures therefore count as the same when their text is identical apart
 from numbers (the same labels and number of points: the same structure) and every
-number is within the figure's tolerance of the kept one; unlabelled (minor) tick marks
-are left out, since they follow the data's range (a log axis gains one when a curve
-crosses a decade): `TOLERANCE`, far below a
+number is within the figure's tolerance of the kept one: `TOLERANCE`, far below a
 pixel, unless the block's marker declares more (`figure("figures/x.svg", tolerance=4)`,
 in points, measured from the spread across backends and seeds). Anything else is a
 real change. Matplotlib names clip
 paths and markers after a hash of their coordinates (`p38f8bf11f4`), so those names are
-compared by order of appearance. Other formats must be byte-identical.
+compared by order of appearance. Unlabelled (minor) tick marks are left out: they follow
+the data's range (a log axis gains one when a curve crosses a decade). Other formats must
+be byte-identical.
 
 Some training runs amplify the last bit: another machine's sums (another CPU, thread count
 or kernel library) send a GAN or a two-number code somewhere else, as another seed does, and
@@ -77,7 +77,8 @@ def _number_hashed_ids(svg: bytes) -> bytes:
 
 
 # --- figures of one run ---------------------------------------------------------------------
-_STAMP = re.compile(rb"\n<!-- drawn by the page's code, sha256 ([0-9a-f]{16}) -->\n?\Z")
+_STAMP_TEXT = b"<!-- drawn by the page's code, sha256 %s -->"
+_STAMP = re.compile(rb"\n" + re.escape(_STAMP_TEXT).replace(rb"%s", rb"([0-9a-f]{16})") + rb"\n?\Z")
 _DIGITS = re.compile(rb"\d+(?:\.\d+)?")
 # What a tick value is made of: blanked digits, signs (U+2212 minus, U+00D7 times in UTF-8), math markup.
 _NOT_A_LABEL = re.compile(rb"[\s#.,+\-$^{}()]|\\mathdefault|\\times|\xe2\x88\x92|\xc3\x97")
@@ -90,7 +91,7 @@ def code_stamp(code: str) -> str:
 
 def stamped(svg: bytes, stamp: str) -> bytes:
     """The figure with the stamp of the code that drew it, as a comment after the root element."""
-    return _STAMP.sub(b"", svg).rstrip(b"\n") + b"\n<!-- drawn by the page's code, sha256 " + stamp.encode() + b" -->\n"
+    return _STAMP.sub(b"", svg).rstrip(b"\n") + b"\n" + _STAMP_TEXT % stamp.encode() + b"\n"
 
 
 def stamp_of(svg: bytes) -> str | None:
