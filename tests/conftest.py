@@ -13,18 +13,17 @@ import keras  # noqa: F401
 import matplotlib  # noqa: F401
 import numpy  # noqa: F401
 import pytest
-from site_build import ROOT, build  # noqa: F401
+from site_build import ROOT, build, built_once  # noqa: F401
 
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The real site, built once with --strict; its build log is kept beside it."""
-    target = tmp_path_factory.mktemp("site") / "site"
-    result = build(ROOT, target)
-    assert result.returncode == 0, result.stdout + result.stderr
-    (target / ".build-log").write_text(result.stderr)
-    return target
+def site(tmp_path_factory, worker_id) -> Path:
+    """The real site, built with --strict once for all of this run's workers; its build log is
+    kept in it (`.build-log`)."""
+    run = tmp_path_factory.getbasetemp()
+    shared = run if worker_id == "master" else run.parent  # under pytest-xdist: this run's, not another's
+    return built_once(shared, lambda target: build(ROOT, target))
 
 
 @pytest.fixture()

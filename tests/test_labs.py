@@ -1,7 +1,7 @@
 """The labs (docs/labs/*.ipynb): each runs top to bottom on a fresh kernel and still prints
 what it shows, its key outputs compared as their cells declare (site_hooks/labs.py).
 
-`make test-notebooks` runs this file (two kernels at a time); the rest of `tests/` does not.
+`make test-notebooks` runs this file (three kernels at a time); the rest of `tests/` does not.
 `make labs` re-executes the labs and stores their outputs.
 """
 

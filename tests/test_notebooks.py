@@ -1,6 +1,6 @@
 """Every chapter as a notebook: current with its page, and running top to bottom on a fresh kernel.
 
-`make test-notebooks` runs this file (two kernels at a time); the rest of `tests/` does not.
+`make test-notebooks` runs this file (three kernels at a time); the rest of `tests/` does not.
 """
 
 from __future__ import annotations

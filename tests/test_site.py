@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_build import ROOT, build
+from site_build import ROOT, build, built_once
 
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
@@ -22,6 +22,42 @@ def pages(site: Path) -> list[Path]:
 def test_build_output_is_clean(site):
     noise = [line for line in (site / ".build-log").read_text().splitlines() if not line.startswith("INFO")]
     assert noise == [], "the strict build printed warnings or banners:\n" + "\n".join(noise)
+
+
+def _build_slowly(target: Path, returncode: int = 0):
+    """A stand-in for mkdocs that takes a while and counts its builds in the directory above."""
+    import subprocess
+    import time
+
+    with open(target.parent / "builds", "a") as count:
+        count.write("x")
+    time.sleep(0.5)
+    target.mkdir()
+    return subprocess.CompletedProcess([], returncode, stdout="", stderr="ERROR - a broken anchor\n")
+
+
+def _ask_for_the_site(shared: Path, returncode: int):
+    try:
+        return str(built_once(shared, lambda target: _build_slowly(target, returncode)))
+    except AssertionError as error:
+        return f"failed: {error}"
+
+
+@pytest.mark.parametrize("returncode", [0, 1])
+def test_workers_share_one_build_of_the_site_and_one_failure(tmp_path, returncode):
+    """Three processes asking at once (as pytest-xdist's workers do) get one build; a failed
+    build is not repeated, and each process reports it with the build's log."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(3) as pool:
+        answers = list(pool.map(_ask_for_the_site, [tmp_path] * 3, [returncode] * 3))
+    assert (tmp_path / "builds").read_text() == "x"
+    if returncode == 0:
+        assert answers == [str(tmp_path / "site")] * 3
+        assert (tmp_path / "site" / ".build-log").read_text() == "ERROR - a broken anchor\n"
+    else:
+        assert answers == ["failed: the site does not build:\nERROR - a broken anchor\n"] * 3
+        assert not (tmp_path / "site").exists()
 
 
 def test_every_nav_page_is_built(site):

@@ -4,7 +4,7 @@
 
 For each backend it runs every page with `make test-pages` (pytest-xdist workers, one
 page per worker, another machine's arithmetic) and prints the wall time; the lower bound, one Keras import plus the blocks' own run times
-shared evenly by the workers; their ratio; and the ten slowest blocks. Then the seconds per page on each backend (from the results the runs
+shared evenly by the cores; their ratio; and the ten slowest blocks. Then the seconds per page on each backend (from the results the runs
 record), the strict site build, the check of its links, and a rebuild as `make serve` does
 it after an edit (without the search index, only the edited page).
 """
@@ -24,7 +24,7 @@ from verifier import results
 
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = {"tensorflow": ".venv", "jax": ".venv-jax", "torch": ".venv-torch"}
-WORKERS = os.environ.get("WORKERS", "2")
+CORES = os.cpu_count() or 1
 
 
 def python_of(backend: str) -> Path:
@@ -45,7 +45,7 @@ def run_pages(backend: str) -> tuple[float, str]:
     """Run the pages of `backend` with `make test-pages`, as `make test` and CI run them (workers and arithmetic)."""
     python_of(backend)
     start = time.perf_counter()
-    done = subprocess.run(["make", "--no-print-directory", "test-pages", f"BACKENDS={backend}", f"WORKERS={WORKERS}",
+    done = subprocess.run(["make", "--no-print-directory", "test-pages", f"BACKENDS={backend}",
                            "PYTEST_ARGS=--durations=10 --durations-min=0"], cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
@@ -111,9 +111,10 @@ def main(backends: list[str]) -> None:
         elapsed, out = run_pages(backend)
         recorded = results.load(ROOT).get(backend, {})
         blocks = sum(entry.get("seconds", 0) for entry in recorded.values())
-        bound = import_seconds(backend) + blocks / int(WORKERS)
-        print(f"\n{backend}: pages {elapsed:.0f} s with {WORKERS} workers; lower bound {bound:.0f} s "
-              f"(a Keras import + {blocks:.0f} s of blocks shared by {WORKERS} workers); ratio {elapsed / bound:.2f}")
+        workers = re.search(r"(\d+) workers", out).group(1)
+        bound = import_seconds(backend) + blocks / min(int(workers), CORES)
+        print(f"\n{backend}: pages {elapsed:.0f} s with {workers} workers on {CORES} cores; lower bound {bound:.0f} s "
+              f"(a Keras import + {blocks:.0f} s of blocks shared by the cores); ratio {elapsed / bound:.2f}")
         for seconds, name in re.findall(r"^([\d.]+)s call\s+(.+)$", out, re.MULTILINE)[:10]:
             print(f"  {float(seconds):6.1f} s  {name.removeprefix('docs/')}")
     print_per_page(backends)

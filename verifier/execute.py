@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 import io
+import signal
+import threading
+import time
 import traceback
 import warnings
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 
 import pytest
@@ -22,6 +25,27 @@ class BlockFailure(Exception):
 class Ran:
     printed: str
     warnings: list[warnings.WarningMessage]
+
+
+@contextmanager
+def alarm_repeated_until_done(every: float = 1.0):
+    """Make pytest-timeout's alarm (SIGALRM, armed before the test) ring again `every` second after
+    its time is up, until the `with` body ends; then leave it as it was.
+
+    It rings once. When it lands in a finaliser (Keras and TensorFlow run many, for example in the
+    garbage collection of `clear_session`), Python prints the timeout as "Exception ignored" and
+    goes on: the block ran on forever (seen on a loaded machine with a 1-second limit)."""
+    remaining, interval = signal.getitimer(signal.ITIMER_REAL)
+    if remaining <= 0 or interval or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    deadline = time.monotonic() + remaining
+    signal.setitimer(signal.ITIMER_REAL, remaining, every)
+    try:
+        yield
+    finally:
+        left = deadline - time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, max(left, 0), 0)  # 0: off once the time was up
 
 
 def run_cell(cell: Cell, namespace: dict, config) -> Ran:

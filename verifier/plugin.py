@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from . import compare, results, shards, state, warnings_policy
-from .execute import BlockFailure, run_cell, run_chain_in_fresh_process
+from .execute import BlockFailure, alarm_repeated_until_done, run_cell, run_chain_in_fresh_process
 from .figures import code_stamp, labels, largest_deviation, same_figure, stamp_of, stamped
 from .markdown import FENCE, Cell, MarkdownError, parse_page, split_lines
 from .markers import Figure, Tolerance, figure_file
@@ -212,6 +212,10 @@ class BlockChain(pytest.Item):
     def runtest(self):
         if self.config.getoption("fresh_process") or "fresh_process" in self.chain[0].marks:
             return self._run_in_fresh_process()
+        with alarm_repeated_until_done():
+            self._run_in_this_process()
+
+    def _run_in_this_process(self):
         code = "".join(c.code for c in self.chain)
         state.reset(state.base_seed(), code)
         namespace = {"__name__": "__main__", "__builtins__": builtins}
