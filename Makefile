@@ -151,14 +151,15 @@ test-fast:
 	$(MAKE) test BACKENDS=tensorflow
 
 # Every block of every page, once per backend, each in its own environment; every backend
-# runs even when one fails, so that one run shows every failure. SHARD=2/3 runs the second
+# runs even when one fails, so that one run shows every failure. The heaviest pages start first
+# (by recorded seconds, verifier/shards.py), in that order: --no-loadscope-reorder. SHARD=2/3 runs the second
 # third of the pages (whole pages; CI splits each backend across jobs this way).
 test-pages: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@failed=; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
 	  $(other_machine); $(workers_of); \
 	  echo "=== pages on $$backend, seed offset $${DLV_SEED:-0}, $$workers workers, as another machine sums: $$arithmetic"; \
-	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest docs -q -n $$workers --dist loadfile $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
+	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest docs -q -n $$workers --dist loadfile --no-loadscope-reorder $(if $(SHARD),--shard $(SHARD)) $(PYTEST_ARGS) \
 	    || failed="$$failed $$backend"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "pages failed on:$$failed"; exit 1; fi
@@ -208,9 +209,11 @@ test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
 # and run top to bottom on a fresh Jupyter kernel, on TensorFlow, three kernels at a time. The labs
 # (docs/labs/, written by hand) too, each compared with the outputs it stores (tests/test_labs.py).
 # Each kernel sums with one thread, where `make labs` wrote the labs' outputs with every core.
+# The longest start first (the labs, then the chapters by their pages' recorded seconds): with
+# the labs last, the run ended on one lab (205 -> 190 s).
 test-notebooks: .venv/.installed
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
-	  $(SITE_PY) -m pytest tests/test_notebooks.py tests/test_labs.py -q -n $(WAITING_WORKERS)
+	  $(SITE_PY) -m pytest tests/test_labs.py tests/test_notebooks.py -q -n $(WAITING_WORKERS)
 
 # Re-executes the labs (docs/labs/*.ipynb) on a fresh kernel and stores their outputs, which their
 # pages show (LAB=cnn-on-digits for one); read the diff and commit it.
@@ -236,7 +239,7 @@ page: $(foreach b,$(BACKENDS),$(venv_$(b))/.installed)
 	@set -e; for backend in $(BACKENDS); do \
 	  case $$backend in tensorflow) venv=$(venv_tensorflow);; *) venv=.venv-$$backend;; esac; \
 	  $(if $(UPDATE),arithmetic=,$(other_machine)); \
-	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs); \
+	  env KERAS_BACKEND=$$backend $$arithmetic $$venv/bin/python -m pytest $(PAGE) -q $(if $(UPDATE),--update-outputs) $(PYTEST_ARGS); \
 	done
 	$(if $(UPDATE),$(SITE_PY) -m site_hooks.notebook)
 

@@ -14,8 +14,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from site_hooks import notebook  # noqa: E402
+from verifier import results, shards  # noqa: E402
 
-CHAPTERS = notebook.chapters()
+
+def heaviest_first(pages: list[Path]) -> list[Path]:
+    """The chapters by the seconds their page took on TensorFlow (the notebooks' backend) in the
+    last run, heaviest first, so that the run does not end on one long notebook."""
+    recorded = results.load(ROOT)
+    weights = shards.weights_of(pages, notebook.DOCS, recorded.get("tensorflow", {}), *recorded.values())
+    return [notebook.DOCS / name for name in shards.heaviest_first(weights)]
+
+
+CHAPTERS = heaviest_first(notebook.chapters())
 
 
 def test_every_chapter_with_code_has_its_current_notebook():

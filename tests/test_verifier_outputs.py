@@ -611,6 +611,31 @@ def test_split_weighs_pages_by_recorded_seconds_when_every_page_has_them(tmp_pat
     assert split(weights_of(pages, tmp_path, recorded), 2) == [["a.md"], ["b.md", "c.md"]]
     del recorded["c.md"]  # one page without a time: every page is weighed by its code instead
     assert weights_of(pages, tmp_path, recorded) == {"a.md": 6.0, "b.md": 6.0, "c.md": 6.0}
+    another_backend = {"a.md": {"seconds": 1.0}, "b.md": {"seconds": 2.0}, "c.md": {"seconds": 3.0}}
+    assert weights_of(pages, tmp_path, recorded, another_backend) == {"a.md": 1.0, "b.md": 2.0, "c.md": 3.0}
+
+
+def test_the_heaviest_page_runs_first_and_each_page_keeps_its_blocks_in_order(pytester):
+    from site_build import ROOT
+
+    (pytester.path / "docs").mkdir()
+    for name, lines in (("a", 1), ("b", 5), ("c", 2)):
+        blocks = "\n\n".join(f"```python\nprint('{name}{i}')\n```" for i in range(lines))
+        (pytester.path / "docs" / f"{name}.md").write_text(f"# {name}\n\n{blocks}\n")
+    for folder in ("verifier", "requirements"):
+        (pytester.path / folder).symlink_to(ROOT / folder)
+
+    def order() -> list[str]:
+        return re.findall(r"docs/(\w)\.md::line (\d+)", output(run(pytester, "docs", "--collect-only", "-q")))
+
+    by_code = order()  # no recorded times: by the length of the code, b (5 blocks), c, a
+    assert [page for page, _ in by_code] == ["b"] * 5 + ["c"] * 2 + ["a"]
+    assert [int(line) for page, line in by_code if page == "b"] == sorted(int(line) for page, line in by_code if page == "b")
+    assert not (pytester.path / ".verification").exists()  # collecting is not verifying: no stamps
+    recorded = {"backend": "jax", "pages": {"a.md": {"seconds": 9.0}, "b.md": {"seconds": 1.0}, "c.md": {"seconds": 2.0}}}
+    (pytester.path / ".verification").mkdir()
+    (pytester.path / ".verification" / "jax.json").write_text(json.dumps(recorded))
+    assert [page for page, _ in order()] == ["a"] + ["c"] * 2 + ["b"] * 5  # no TensorFlow times: JAX's
 
 
 # --- figures of one run: another machine draws another run ---------------------------------

@@ -126,10 +126,18 @@ def _configure_shard(config) -> None:
         k, n = shards.parse_shard(config.getoption("shard"))
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[SHARD] = ((k, n), set(shards.split(page_weights(config), n)[k - 1]))
+
+
+def page_weights(config) -> dict[str, float]:
+    """Each page under docs/ (by its name there) weighed as verifier.shards says: this backend's
+    recorded seconds, else another backend's, else its code length."""
     docs = config.rootpath / "docs"
     pages = sorted(p for p in docs.rglob("*") if p.suffix in MARKDOWN_SUFFIXES)
-    recorded = results.load(config.rootpath).get(state.current_backend(), {})
-    config.stash[SHARD] = ((k, n), set(shards.split(shards.weights_of(pages, docs, recorded), n)[k - 1]))
+    recorded = results.load(config.rootpath)
+    backend = state.current_backend()
+    return shards.weights_of(pages, docs, recorded.get(backend, {}),
+                             *(recorded[other] for other in sorted(recorded) if other != backend))
 
 
 def _in_shard(config, file_path: Path) -> bool:
@@ -142,6 +150,21 @@ def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix in MARKDOWN_SUFFIXES and _in_shard(parent.config, file_path):
         return MarkdownPage.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The heaviest page's blocks first (verifier.shards weighs them), each page's blocks in their
+    order. `make test-pages` passes --no-loadscope-reorder, so that pytest-xdist hands the pages
+    out in this order and its workers do not end the run waiting on one long page."""
+    docs = config.rootpath / "docs"
+    pages = [item for item in items if isinstance(item, BlockChain) and item.path.is_relative_to(docs)]
+    if not pages:
+        return
+    rank = {name: i for i, name in enumerate(shards.heaviest_first(page_weights(config)))}
+    last = len(rank)
+    order = {id(item): (rank.get(item.path.relative_to(docs).as_posix(), last), i) for i, item in enumerate(pages)}
+    others = [item for item in items if id(item) not in order]
+    items[:] = sorted(pages, key=lambda item: order[id(item)]) + others
 
 
 def pytest_collection_finish(session):
@@ -460,8 +483,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and report.unchanged:
         session.exitstatus = pytest.ExitCode.OK  # every page was verified before, exactly as it is now
-    if session.config.getoption("fresh_process"):
-        return  # a check of how blocks paste, not the run the stamps come from
+    if session.config.getoption("fresh_process") or session.config.getoption("collectonly"):
+        return  # a check of how blocks paste, or of what would run: not a run the stamps come from
     results.record(session.config.rootpath, state.current_backend(), state.base_seed(),
                    {p: t for p, t in report.per_page.items() if "blocks" in t},
                    session.config.stash.get(SHARD, (None,))[0])

@@ -1,10 +1,13 @@
-"""Split the pages of one backend across CI jobs: `pytest docs --shard 2/3` runs the second third.
+"""Split the pages of one backend across CI jobs (`pytest docs --shard 2/3` runs the second third),
+and weigh pages so that the heaviest starts first.
 
 Whole pages go to a shard (a page's blocks share variables and its result is recorded per
 page). The split is deterministic, so the jobs of one run agree without talking to each
 other: pages are weighed by their recorded run time on this backend when every page has
-one (`.verification/`, restored from main in pull requests), otherwise by the length of
-their Python code, and the heaviest page goes first to the lightest shard.
+one (`.verification/`, restored from main in pull requests), else on another backend that
+has every page (a fresh clone's `make test` runs JAX after TensorFlow has recorded its
+times), otherwise by the length of their Python code; the heaviest page goes first to the
+lightest shard.
 """
 
 from __future__ import annotations
@@ -27,18 +30,20 @@ def split(weights: dict[str, float], count: int) -> list[list[str]]:
     """Pages into `count` shards of nearly equal weight (longest first onto the lightest shard)."""
     shards: list[list[str]] = [[] for _ in range(count)]
     loads = [0.0] * count
-    for page in sorted(weights, key=lambda p: (-weights[p], p)):
+    for page in heaviest_first(weights):
         lightest = min(range(count), key=lambda i: (loads[i], i))
         shards[lightest].append(page)
         loads[lightest] += weights[page]
     return [sorted(s) for s in shards]
 
 
-def weights_of(pages: list[Path], docs: Path, recorded: dict[str, dict]) -> dict[str, float]:
-    """Recorded seconds per page if every page has them, else the length of each page's Python code."""
+def weights_of(pages: list[Path], docs: Path, *recorded: dict[str, dict]) -> dict[str, float]:
+    """Recorded seconds per page from the first of `recorded` (one backend's results each) that has
+    every page, else the length of each page's Python code."""
     names = [p.relative_to(docs).as_posix() for p in pages]
-    if names and all(recorded.get(n, {}).get("seconds") for n in names):
-        return {n: float(recorded[n]["seconds"]) for n in names}
+    for results in recorded:
+        if names and all(results.get(n, {}).get("seconds") for n in names):
+            return {n: float(results[n]["seconds"]) for n in names}
     from .markdown import MarkdownError, parse_page
 
     found = {}
@@ -48,3 +53,9 @@ def weights_of(pages: list[Path], docs: Path, recorded: dict[str, dict]) -> dict
         except MarkdownError:
             found[name] = 1.0  # collected anyway, to report its error
     return found
+
+
+def heaviest_first(weights: dict[str, float]) -> list[str]:
+    """Pages in the order a run should start them: heaviest first, so that pytest-xdist's workers
+    do not end the run waiting on one long page (ties by name)."""
+    return sorted(weights, key=lambda p: (-weights[p], p))
