@@ -210,6 +210,19 @@ def test_palette_choice_persists_across_pages(page, server):
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
 
 
+@pytest.mark.parametrize(("system", "scheme"), [("dark", "slate"), ("light", "default")])
+def test_a_first_visit_is_in_the_systems_scheme_before_materials_script_runs(browser, server, system, scheme):
+    """site_hooks/palette.py: the inline script sets the scheme; Material's bundle is held back here
+    to see the page as it is first painted."""
+    context = browser.new_context(color_scheme=system)
+    page = context.new_page()
+    page.route("**/assets/javascripts/bundle.*.js", lambda route: route.abort())
+    page.goto(server + "/generalisation/regularisation/", wait_until="domcontentloaded")
+    drawn = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    context.close()
+    assert drawn == scheme
+
+
 def test_a_page_over_the_budget_is_named_with_its_largest_files():
     assert budget_problem({"/a/": 100_000, "/b.js": 50_000}) is None
     assert budget_problem({"/a/": 300_000, "/b.js": 90_000, "/c.css": 20_000}) == (

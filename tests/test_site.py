@@ -422,6 +422,25 @@ def test_the_accessibility_fixes_fail_the_build_when_materials_markup_changes():
         accessibility.on_post_page(html.replace('class="md-progress"', 'class="md-progress-bar"'), page, None)
 
 
+def test_a_first_visit_follows_the_system_scheme_in_materials_own_script_or_the_build_fails():
+    import sys
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks import palette
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="x.md"))
+    follows = {"theme": {"palette": [{"media": "(prefers-color-scheme)"}, {"media": "(prefers-color-scheme: light)"}]}}
+    html = f"<body><script>{palette.MATERIAL}if(palette&&palette.color){{}}</script></body>"
+    assert palette.on_post_page(html, page, follows) == html.replace(palette.MATERIAL, palette.FIRST_VISIT)
+    fixed = {"theme": {"palette": [{"media": "(prefers-color-scheme: light)", "scheme": "default"}]}}
+    assert palette.on_post_page(html, page, fixed) == html  # no option follows the system: nothing to do
+    with pytest.raises(PluginError, match=r"x.md: Material's palette script changed"):
+        palette.on_post_page(html.replace("__palette", "__scheme"), page, follows)
+
+
 def test_every_code_block_is_reachable_by_keyboard_before_material_mounts_it(site):
     html = (site / "training" / "gradient-descent" / "index.html").read_text()
     blocks = re.findall(r'<div class="language-python highlight"><pre>(?:<span></span>)?<code[^>]*>', html)
