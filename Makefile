@@ -35,8 +35,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   PyTorch     update: every core                tests: one thread per process
 # (one thread per process: a worker on each core). In a shell loop over $$backend: sets
 # $$arithmetic to that backend's settings for the tests.
+tf_one_thread := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1
 other_machine = case $$backend in \
-  tensorflow) arithmetic="TF_ENABLE_ONEDNN_OPTS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1";; \
+  tensorflow) arithmetic="TF_ENABLE_ONEDNN_OPTS=1 $(tf_one_thread)";; \
   jax) arithmetic="XLA_FLAGS=--xla_backend_optimization_level=0";; \
   torch) arithmetic="OMP_NUM_THREADS=1 MKL_NUM_THREADS=1";; esac
 SEEDS ?= 1 2 3 4
@@ -212,8 +213,7 @@ test-tooling: .venv/.installed node_modules/.installed $(CHROMIUM)
 # The longest start first (the labs, then the chapters by their pages' recorded seconds): with
 # the labs last, the run ended on one lab (205 -> 190 s).
 test-notebooks: .venv/.installed
-	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
-	  $(SITE_PY) -m pytest tests/test_labs.py tests/test_notebooks.py -q -n $(WAITING_WORKERS)
+	$(tf_one_thread) $(SITE_PY) -m pytest tests/test_labs.py tests/test_notebooks.py -q -n $(WAITING_WORKERS)
 
 # Re-executes the labs (docs/labs/*.ipynb) on a fresh kernel and stores their outputs, which their
 # pages show (LAB=cnn-on-digits for one); read the diff and commit it.
