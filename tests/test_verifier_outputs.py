@@ -364,6 +364,23 @@ def test_a_fresh_process_chain_draws_with_the_shifted_seed(pytester, monkeypatch
     assert int(printed) == np.random.default_rng(3).integers(10**9) != np.random.default_rng(0).integers(10**9)
 
 
+def test_outputs_are_recorded_where_pytest_started_not_where_the_block_ran(pytester):
+    # Each block runs in a temporary directory of its own; a relative --record-outputs wrote there
+    # and was lost, and `make spread` then reported that nothing moved.
+    page(pytester, "# T\n\n```python\nprint(6 * 7)\n```\n")
+    run(pytester, "--record-outputs", "recorded").assert_outcomes(passed=1)
+    printed = json.loads(next((pytester.path / "recorded" / "tensorflow-0").glob("*.json")).read_text())["printed"]
+    assert printed.strip() == "42"
+
+
+def test_the_spread_report_refuses_a_directory_without_recorded_runs(tmp_path, capsys):
+    from verifier.spread import main
+
+    (tmp_path / "tensorflow-0").mkdir()  # created, but nothing recorded in it
+    assert main([str(tmp_path), str(tmp_path)]) == 2
+    assert "no recorded run (pytest docs --record-outputs" in capsys.readouterr().err
+
+
 # --- pages in parallel (pytest-xdist, one page per worker) --------------------------------
 
 

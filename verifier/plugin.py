@@ -104,6 +104,8 @@ def pytest_configure(config):
     if config.getoption("fresh_process") and (state.base_seed() != 0 or config.getoption("update_outputs")):
         raise pytest.UsageError("--fresh-process runs the blocks exactly as pasted: seed 0, no update")
     _configure_shard(config)
+    if config.getoption("record_outputs"):  # blocks run in a directory of their own: fix it to where pytest started
+        config.option.record_outputs = str(config.invocation_params.dir / config.getoption("record_outputs"))
     if config.getoption("update_outputs") and state.base_seed() != 0:
         raise pytest.UsageError(f"--update-outputs writes what seed 0 prints; unset {state.SEED_VARIABLE} "
                                 f"(it is {state.base_seed()})")

@@ -119,8 +119,11 @@ def report(outputs: dict, figures: dict) -> list[str]:
 def main(argv: list[str]) -> int:
     records = Path(argv[0]) if argv else Path(".spread")
     docs = Path(argv[1]) if len(argv) > 1 else Path("docs")
+    runs = sorted(p.name for p in records.iterdir() if p.is_dir() and any(p.iterdir())) if records.is_dir() else []
+    if not runs:
+        print(f"{records}: no recorded run (pytest docs --record-outputs {records} writes them)", file=sys.stderr)
+        return 2
     lines = report(*measure(records, docs))
-    runs = sorted(p.name for p in records.iterdir() if p.is_dir())
     print(f"{len(lines)} outputs and figures moved across {len(runs)} runs ({', '.join(runs)}):")
     print("\n".join(lines))
     return 0
