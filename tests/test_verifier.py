@@ -340,6 +340,34 @@ def test_a_test_of_the_reset_fails_when_the_state_leaks(pytester, monkeypatch):
     run(pytester).assert_outcomes(passed=1, failed=1)
 
 
+def test_what_was_imported_before_the_first_block_is_set_aside_and_a_blocks_garbage_is_still_collected():
+    # Every reset collects garbage (Keras's clear_session); walking the imported modules each
+    # time was about a fifth of the pages' time. What a block leaves in a cycle must still go.
+    import gc
+    import weakref
+
+    from verifier import state
+
+    gc.unfreeze()  # an earlier test's inner run may have set them aside already
+    alive = len(gc.get_objects())
+    state.warm_up("import keras")
+    try:
+        walked = len(gc.get_objects())
+        assert alive > 100_000 and walked < alive / 100, f"a collection still walks {walked} of {alive} objects"
+
+        class Node:
+            pass
+
+        node = Node()
+        node.itself = node
+        left_by_a_block = weakref.ref(node)
+        del node
+        state.reset(0, "import keras")
+        assert left_by_a_block() is None, "a block's garbage outlived the reset"
+    finally:
+        gc.unfreeze()
+
+
 def test_seed_offset_shifts_set_random_seed_and_numpy_generators(pytester, monkeypatch):
     page(pytester, textwrap.dedent("""\
         # T
