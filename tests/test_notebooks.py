@@ -20,8 +20,7 @@ from verifier import results, shards  # noqa: E402
 def heaviest_first(pages: list[Path]) -> list[Path]:
     """The chapters by the seconds their page took on TensorFlow (the notebooks' backend) in the
     last run, heaviest first, so that the run does not end on one long notebook."""
-    recorded = results.load(ROOT)
-    weights = shards.weights_of(pages, notebook.DOCS, recorded.get("tensorflow", {}), *recorded.values())
+    weights = shards.weights_for(pages, notebook.DOCS, results.load(ROOT), "tensorflow")
     return [notebook.DOCS / name for name in shards.heaviest_first(weights)]
 
 

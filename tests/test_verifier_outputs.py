@@ -632,6 +632,20 @@ def test_split_weighs_pages_by_recorded_seconds_when_every_page_has_them(tmp_pat
     assert weights_of(pages, tmp_path, recorded, another_backend) == {"a.md": 1.0, "b.md": 2.0, "c.md": 3.0}
 
 
+def test_a_backend_is_weighed_by_its_own_times_first_then_by_another_backends(tmp_path):
+    from verifier.shards import weights_for
+
+    pages = []
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(f"# {name}\n\n```python\nx = 1\n```\n")
+        pages.append(tmp_path / f"{name}.md")
+    recorded = {"jax": {"a.md": {"seconds": 1.0}, "b.md": {"seconds": 2.0}},
+                "torch": {"a.md": {"seconds": 5.0}, "b.md": {"seconds": 3.0}}}
+    assert weights_for(pages, tmp_path, recorded, "torch") == {"a.md": 5.0, "b.md": 3.0}
+    assert weights_for(pages, tmp_path, recorded, "tensorflow") == {"a.md": 1.0, "b.md": 2.0}  # none: jax's
+    assert weights_for(pages, tmp_path, {}, "jax") == {"a.md": 6.0, "b.md": 6.0}  # none at all: by code
+
+
 def test_the_heaviest_page_runs_first_and_each_page_keeps_its_blocks_in_order(pytester):
     from site_build import ROOT
 

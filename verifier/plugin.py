@@ -136,10 +136,7 @@ def page_weights(config) -> dict[str, float]:
     recorded seconds, else another backend's, else its code length."""
     docs = config.rootpath / "docs"
     pages = sorted(p for p in docs.rglob("*") if p.suffix in MARKDOWN_SUFFIXES)
-    recorded = results.load(config.rootpath)
-    backend = state.current_backend()
-    return shards.weights_of(pages, docs, recorded.get(backend, {}),
-                             *(recorded[other] for other in sorted(recorded) if other != backend))
+    return shards.weights_for(pages, docs, results.load(config.rootpath), state.current_backend())
 
 
 def _in_shard(config, file_path: Path) -> bool:

@@ -55,6 +55,13 @@ def weights_of(pages: list[Path], docs: Path, *recorded: dict[str, dict]) -> dic
     return found
 
 
+def weights_for(pages: list[Path], docs: Path, recorded: dict[str, dict], backend: str) -> dict[str, float]:
+    """`weights_of` the pages with `recorded` (results by backend, `results.load`) tried in the order
+    this backend's, then every other backend's (by name)."""
+    others = [recorded[name] for name in sorted(recorded) if name != backend]
+    return weights_of(pages, docs, recorded.get(backend, {}), *others)
+
+
 def heaviest_first(weights: dict[str, float]) -> list[str]:
     """Pages in the order a run should start them: heaviest first, so that pytest-xdist's workers
     do not end the run waiting on one long page (ties by name)."""
