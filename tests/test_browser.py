@@ -134,6 +134,12 @@ def follow_the_system_to_dark(page) -> list[str]:
     except TimeoutError:
         return ["the page did not follow the system to the dark scheme within 5 s"]
     page.evaluate("Promise.all(document.getAnimations().map(animation => animation.finished))")
+    # Code blocks not yet drawn (content-visibility) must report the dark colours to axe too: a
+    # colour transition on them waits until they are drawn (extra.css turns it off).
+    backgrounds = page.evaluate("[...new Set([...document.querySelectorAll('pre > code')]"
+                                ".map(code => getComputedStyle(code).backgroundColor))]")
+    if len(backgrounds) > 1:
+        return [f"code blocks report {len(backgrounds)} backgrounds in the dark scheme: {backgrounds}"]
     return []
 
 
@@ -179,6 +185,29 @@ def test_the_dark_check_finds_a_contrast_problem_only_the_dark_scheme_has(browse
     found = axe_problems(page, "dark", contrast)
     context.close()
     assert len(found) == 1 and found[0].startswith("axe (dark): color-contrast"), found
+
+
+@pytest.mark.parametrize("path", ["/notation/", "/training/gradient-descent/"])
+def test_a_code_block_has_its_drawn_height_before_it_is_drawn(browser, server, path):
+    """Code blocks below the fold are drawn when they scroll near (content-visibility); until then
+    they take the height their line count gives (site_hooks/code_heights.py), so the page does
+    not grow or shrink under the reader as they are drawn. At a phone's width and a desktop's."""
+    heights = """() => [document.documentElement.scrollHeight,
+        [...document.querySelectorAll("pre > code")].map(code => code.getBoundingClientRect().height)]"""
+    for viewport in ({"width": 412, "height": 823}, {"width": 1350, "height": 940}):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(server + path, wait_until="networkidle")
+        skipped = page.evaluate("[...document.querySelectorAll('pre > code')].filter(code => "
+                                "!code.firstElementChild?.checkVisibility({contentVisibilityAuto: true})).length")
+        before = page.evaluate(heights)
+        page.add_style_tag(content=".md-typeset pre > code { content-visibility: visible !important; }")
+        after = page.evaluate(heights)
+        context.close()
+        assert skipped > 0, "no code block waits to be drawn: is content-visibility still on?"
+        assert before[0] == after[0], f"{path} at {viewport['width']} px: {before[0]} px tall, {after[0]} px once drawn"
+        moved = [(i, b, a) for i, (b, a) in enumerate(zip(before[1], after[1])) if abs(a - b) > 0.5]
+        assert not moved, f"{path}: (block, height before, height drawn): {moved[:5]}"
 
 
 def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):

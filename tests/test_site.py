@@ -475,6 +475,29 @@ def test_unwrapping_code_tokens_keeps_the_text_and_the_coloured_tokens():
     assert '<p><span class="n">prose</span></p>' in out and "\nx =" in out.replace('<span class="o">=</span>', "=")
 
 
+def test_each_code_block_carries_its_number_of_lines_for_its_height_before_it_is_drawn():
+    import sys
+
+    from mkdocs.exceptions import PluginError
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.code_heights import with_heights
+
+    block = '<pre><span></span><code tabindex="0">{}</code></pre>'
+    html = "<p>x</p>" + block.format("a = 1\nb = 2\n") + block.format("print(a)") + block.format("a\n\n\nb\n")
+    out = with_heights(html)
+    assert re.findall(r'--dlv-lines: (\d+)"', out) == ["2", "1", "4"]
+    assert re.sub(r' style="[^"]*"', "", out) == html
+    with pytest.raises(PluginError, match="already has a style attribute"):
+        with_heights('<pre><code style="color: red">x</code></pre>')
+
+
+def test_every_built_code_block_has_its_height_before_it_is_drawn(site):
+    html = (site / "training" / "gradient-descent" / "index.html").read_text()
+    blocks = re.findall(r"<pre[^>]*>(?:<span></span>)?<code[^>]*>", html)
+    assert len(blocks) > 10 and all("--dlv-lines: " in block for block in blocks)
+
+
 def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small_project, tmp_path):
     import json
 
