@@ -115,10 +115,15 @@ def formula_problems(page, site: Path, path: str) -> list[str]:
 
 
 def figure_problems(page) -> list[str]:
-    """Every image of the page has loaded and has a text alternative."""
-    images = page.evaluate("""() => [...document.querySelectorAll("article img")].map(
-        img => ({src: img.getAttribute("src"), alt: (img.getAttribute("alt") || "").trim(),
-                 loaded: img.complete && img.naturalWidth > 0}))""")
+    """Every image of the page loads and has a text alternative. Figures after the first are
+    fetched when the reader comes near them (site_hooks/figure_loading.py): they are asked for now."""
+    images = page.evaluate("""() => Promise.all([...document.querySelectorAll("article img")].map(async img => {
+        img.loading = "eager";
+        let decoded = true;
+        try { await img.decode(); } catch (error) { decoded = false; }
+        return {src: img.getAttribute("src"), alt: (img.getAttribute("alt") || "").trim(),
+                loaded: decoded && img.naturalWidth > 0};
+    }))""")
     return ([f"image without alt text: {image['src']}" for image in images if not image["alt"]]
             + [f"image not loaded: {image['src']}" for image in images if not image["loaded"]])
 

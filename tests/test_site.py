@@ -498,6 +498,35 @@ def test_every_built_code_block_has_its_height_before_it_is_drawn(site):
     assert len(blocks) > 10 and all("--dlv-lines: " in block for block in blocks)
 
 
+def test_figures_are_sized_from_their_svg_and_all_but_the_first_are_fetched_when_near(tmp_path):
+    import sys
+
+    from mkdocs.exceptions import PluginError
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.figure_loading import with_loading
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                                                'width="720pt" height="316.8pt" viewBox="0 0 720 316.8"></svg>')
+    (tmp_path / "figures" / "b.svg").write_text('<svg width="300" height="200"></svg>')
+    html = ('<p><img alt="A" src="../figures/a.svg" /></p><p><img alt="B" src="../figures/b.svg" /></p>'
+            '<img alt="C" src="data:image/png;base64,AAAA">')
+    out = with_loading(html, tmp_path / "page", "page.md")
+    assert out == ('<p><img alt="A" src="../figures/a.svg" width="960" height="422" /></p>'
+                   '<p><img alt="B" src="../figures/b.svg" width="300" height="200" loading="lazy" decoding="async" /></p>'
+                   '<img alt="C" src="data:image/png;base64,AAAA" loading="lazy" decoding="async">')
+    with pytest.raises(PluginError, match=r"page.md: the figure ../figures/missing.svg is not in docs/"):
+        with_loading('<img alt="M" src="../figures/missing.svg" />', tmp_path / "page", "page.md")
+
+
+def test_every_built_figure_is_sized_and_all_but_the_first_are_lazy(site):
+    html = (site / "generative" / "diffusion" / "index.html").read_text()
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert len(images) >= 4 and all(re.search(r' width="\d+" height="\d+"', image) for image in images)
+    assert 'loading="lazy"' not in images[0] and all('loading="lazy"' in image for image in images[1:])
+
+
 def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small_project, tmp_path):
     import json
 
