@@ -165,12 +165,13 @@ def test_the_page_loads_nothing_from_another_host_fits_its_budget_and_axe_finds_
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(server + path, wait_until="networkidle")
-    problems += [f"requests another host: {url}" for url in requests if not url.startswith((server, "data:", "blob:"))]
-    sizes = transfer_size(site, requests, server)
+    sizes = transfer_size(site, requests, server)  # what the page loads before the reader scrolls
     if not (any(name.endswith(".css") for name in sizes) and any(name.endswith(".js") for name in sizes)):
         problems.append(f"loads no stylesheet or no script: {sorted(sizes)}")
     problems += [problem for problem in [budget_problem(sizes)] if problem]
     problems += formula_problems(page, site, path) + figure_problems(page)
+    # After figure_problems, which fetched the figures that wait for the reader to come near.
+    problems += [f"requests another host: {url}" for url in requests if not url.startswith((server, "data:", "blob:"))]
     problems += axe_problems(page, "light", only_violations)
     dark = follow_the_system_to_dark(page)
     problems += dark or axe_problems(page, "dark", {**only_violations, "runOnly": ["color-contrast"]})
