@@ -63,8 +63,5 @@ def with_loading(html: str, page_dir: Path) -> str:
 def on_page_content(html, page, config, files):
     if "<img" not in html:
         return html
-    source = Path(config["docs_dir"]) / page.file.src_uri
-    # Relative links in the built page start at its own folder (use_directory_urls): one level
-    # below the Markdown file's folder, except for index pages.
-    page_dir = source.parent if source.stem == "index" else source.parent / source.stem
-    return with_loading(html, page_dir)
+    # Relative links in the built page start at its own URL's folder, mirrored under docs/.
+    return with_loading(html, Path(config["docs_dir"]) / page.url)

@@ -3,9 +3,9 @@
 The palette's first option follows the system (`media: "(prefers-color-scheme)"`, mkdocs.yml).
 Material's inline script applies a palette the reader has chosen before, at once; with none
 chosen, the page is drawn light until Material's JavaScript has loaded and switches a dark
-system to the dark scheme. A dark reader saw a light flash; and with `content-visibility: auto`
-(tried, see docs/assets/extra.css) content not yet drawn kept the light colours for a script
-that asked: axe did, in tests/test_browser.py, in about one dark load in seven. Here the
+system to the dark scheme. A dark reader saw a light flash; and code blocks not yet drawn
+(`content-visibility: auto`, docs/assets/extra.css) kept the light colours for a script that
+asked: axe did, in tests/test_browser.py, in about one dark load in seven. Here the
 inline script treats "nothing chosen" as "follow the system", the same choice Material's
 JavaScript then makes, so the scheme is set before the first paint.
 """

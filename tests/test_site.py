@@ -441,10 +441,11 @@ def test_a_first_visit_follows_the_system_scheme_in_materials_own_script_or_the_
         palette.on_post_page(html.replace("__palette", "__scheme"), page, follows)
 
 
-def test_every_code_block_is_reachable_by_keyboard_before_material_mounts_it(site):
+def test_every_code_block_is_reachable_by_keyboard_and_has_its_height_before_it_is_drawn(site):
     html = (site / "training" / "gradient-descent" / "index.html").read_text()
     blocks = re.findall(r'<div class="language-python highlight"><pre>(?:<span></span>)?<code[^>]*>', html)
-    assert len(blocks) > 10 and all('tabindex="0"' in block for block in blocks)
+    assert len(blocks) > 10 and all('tabindex="0"' in block for block in blocks)  # before Material mounts it
+    assert all("--dlv-lines: " in block for block in blocks)  # site_hooks/code_heights.py
 
 
 def test_code_blocks_carry_no_span_that_changes_nothing_on_screen(site):
@@ -490,12 +491,6 @@ def test_each_code_block_carries_its_number_of_lines_for_its_height_before_it_is
     assert re.sub(r' style="[^"]*"', "", out) == html
     with pytest.raises(PluginError, match="already has a style attribute"):
         with_heights('<pre><code style="color: red">x</code></pre>')
-
-
-def test_every_built_code_block_has_its_height_before_it_is_drawn(site):
-    html = (site / "training" / "gradient-descent" / "index.html").read_text()
-    blocks = re.findall(r"<pre[^>]*>(?:<span></span>)?<code[^>]*>", html)
-    assert len(blocks) > 10 and all("--dlv-lines: " in block for block in blocks)
 
 
 def test_figures_are_sized_from_their_svg_and_all_but_the_first_are_fetched_when_near(tmp_path):
