@@ -4,6 +4,8 @@
 The kernel runs Keras on TensorFlow with its start-up messages off, whatever the calling
 process has set, and talks over Unix sockets in a directory of its own, not over TCP: kernels
 started side by side (pytest-xdist) picked the same free TCP port, and one of them died at start.
+The kernel is stopped when the run ends, and its connection file goes with its sockets: nbclient
+leaves running a kernel whose manager it was given, and a test worker held one per notebook.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ def execute(notebook, workdir: Path, timeout: float = TIMEOUT):
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="dlv-kernel-") as sockets:
-        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"),
+                                    connection_file=str(Path(sockets) / "kernel.json"))
         client = NotebookClient(notebook, km=kernel, timeout=timeout, kernel_name="python3", allow_errors=False,
-                                record_timing=False, resources={"metadata": {"path": str(workdir)}})
-        client.execute(env={**os.environ, **KERNEL_ENV})
+                                record_timing=False, resources={"metadata": {"path": str(workdir)}},
+                                shutdown_kernel="immediate")
+        client.execute(env={**os.environ, **KERNEL_ENV}, cleanup_kc=True)
     return notebook

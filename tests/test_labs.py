@@ -183,3 +183,20 @@ def test_the_kernel_runs_keras_on_tensorflow_in_its_workdir_whatever_the_caller_
     execute(notebook, tmp_path)
     assert labs.printed(notebook.cells[0]) == f"{KERNEL_ENV['KERAS_BACKEND']} kept {tmp_path.name}\n"
     assert KERNEL_ENV["KERAS_BACKEND"] == "tensorflow"
+
+
+def test_the_kernel_is_stopped_and_leaves_no_file_behind(tmp_path, monkeypatch):
+    """A kernel left running holds its imports (TensorFlow: hundreds of MB) until the test worker
+    ends, and a connection file left in the temp folder piles up, one per notebook run."""
+    import tempfile
+
+    import psutil
+    from site_hooks.notebook_kernel import execute
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    notebook = new_notebook(cells=[new_code_cell('import os; print(os.getpid())')])
+    execute(notebook, tmp_path / "temp")
+    kernel_pid = int(labs.printed(notebook.cells[0]))
+    assert not psutil.pid_exists(kernel_pid) or psutil.Process(kernel_pid).status() == psutil.STATUS_ZOMBIE
+    assert list((tmp_path / "temp").iterdir()) == []
