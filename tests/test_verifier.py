@@ -566,10 +566,10 @@ def test_make_test_sums_floats_as_another_machine_and_make_update_with_each_back
         return done.stdout
 
     tests, update = commands("test-pages"), commands("update")
-    for setting in ("TF_ENABLE_ONEDNN_OPTS=1 TF_NUM_INTRAOP_THREADS=1", "XLA_FLAGS=--xla_backend_optimization_level=0",
+    for setting in ("TF_ENABLE_ONEDNN_OPTS=1 TF_NUM_INTRAOP_THREADS=1", "XLA_FLAGS=--xla_backend_optimization_level=0 --xla_cpu_use_fusion_emitters=false",
                     "OMP_NUM_THREADS=1 MKL_NUM_THREADS=1"):
         assert setting in tests and setting not in update
-    assert "$arithmetic" in commands("page") and "$arithmetic" in tests
+    assert '"${arithmetic[@]}"' in commands("page") and '"${arithmetic[@]}"' in tests
     # The notebooks' and labs' kernels: one thread in the tests, every core where the labs are written.
     assert "TF_NUM_INTRAOP_THREADS=1" in commands("test-notebooks") and "TF_NUM_INTRAOP_THREADS" not in commands("labs")
 
