@@ -432,6 +432,9 @@
     if (window.document$ && window.document$.subscribe) window.document$.subscribe(start);
     else start();
   }
+  // The page loads this script right after the calculator's element, without defer: drawn there,
+  // before the page's first paint, it does not push the text below it down the screen.
+  start();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
   else subscribe();
 })();
