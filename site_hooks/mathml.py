@@ -85,6 +85,23 @@ def on_page_content(content, page, config, files):
     return MATH.sub(replace, content)
 
 
+STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="(?P<folder>[^"]*)temml\.css">')
+
+
+def on_post_page(output, page, config):
+    """A page with formulas asks for the math font with its stylesheets, before the browser has
+    laid out a formula: found later, through temml.css, the font arrived after the first layout
+    and its taller glyphs moved the text below (layout shift 0.139 on the activations page)."""
+    if "<math" not in output:
+        return output
+    link = STYLESHEET_LINK.search(output)
+    if link is None:
+        raise PluginError(f"{page.file.src_uri}: no link to {STYLESHEET} for the math font to go with")
+    preload = (f'<link rel="preload" href="{link["folder"]}{mathfont.SUBSET.name}" as="font" '
+               'type="font/woff2" crossorigin>')
+    return output[:link.start()] + preload + output[link.start():]
+
+
 def on_post_build(config):
     needed = set().union(*_needed.values())
     if WRITE_FONT:

@@ -37,6 +37,18 @@ def source_urls(docs: Path = DOCS) -> list[str]:
 
 
 PAGES = source_urls()
+PHONE, DESKTOP = {"width": 412, "height": 823}, {"width": 1280, "height": 720}
+# Every running animation and transition has ended (one replaced by another ends too).
+ANIMATIONS_DONE = "Promise.all(document.getAnimations().map(animation => animation.finished.catch(() => null)))"
+
+# The sum of the page's layout shifts since it started loading, as the browser recorded them
+# (Lighthouse's Cumulative Layout Shift).
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    let total = 0;
+    new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) total += e.value; }))
+      .observe({type: "layout-shift", buffered: true});
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+})"""
 
 
 def test_every_built_page_is_one_the_browser_checks_go_through(site):
@@ -138,7 +150,7 @@ def follow_the_system_to_dark(page) -> list[str]:
         page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=5_000)
     except TimeoutError:
         return ["the page did not follow the system to the dark scheme within 5 s"]
-    page.evaluate("Promise.all(document.getAnimations().map(animation => animation.finished))")
+    page.evaluate(ANIMATIONS_DONE)
     # Code blocks not yet drawn (content-visibility) must report the dark colours to axe too: a
     # colour transition on them waits until they are drawn (extra.css turns it off).
     backgrounds = page.evaluate("[...new Set([...document.querySelectorAll('pre > code')]"
@@ -150,25 +162,32 @@ def follow_the_system_to_dark(page) -> list[str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_page_loads_nothing_from_another_host_fits_its_budget_and_axe_finds_no_violation(browser, server, site, path):
-    """The page is opened in the light scheme: no request to another host, no error in the console,
-    the transfer budget, every formula drawn, every figure loaded with its alt text, and every axe-core
-    rule. Then the system turns dark and the page follows it (the palette follows the system's);
-    only colours change with it, so the dark scheme needs axe's contrast rule alone. (Collecting
-    only violations makes axe 2x faster. A first visit in the dark scheme is drawn dark from its
-    first paint: test_a_first_visit_is_in_the_systems_scheme_before_materials_script_runs.)"""
+    """The page is opened in the light scheme on a phone's screen: nothing on it moves once drawn (a
+    late font or script did: layout shift 0.14 and 0.24), no request to another host, no error in
+    the console, the transfer budget. Then at a desktop's width: every formula drawn, every figure
+    loaded with its alt text, and every axe-core rule. Then the system turns dark and the page
+    follows it (the palette follows the system's); only colours change with it, so the dark scheme
+    needs axe's contrast rule alone. (Collecting only violations makes axe 2x faster. A first
+    visit in the dark scheme is drawn dark from its first paint:
+    test_a_first_visit_is_in_the_systems_scheme_before_materials_script_runs.)"""
     problems = []
     only_violations = {"resultTypes": ["violations"]}
-    context = browser.new_context(color_scheme="light")
+    context = browser.new_context(color_scheme="light", viewport=PHONE)
     page = context.new_page()
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(server + path, wait_until="networkidle")
+    shift = page.evaluate(LAYOUT_SHIFT)
+    if shift >= 0.01:
+        problems.append(f"its layout shifts add up to {shift:.3f} on a phone's screen (Lighthouse's budget: 0.1)")
     sizes = transfer_size(site, requests, server)  # what the page loads before the reader scrolls
     if not (any(name.endswith(".css") for name in sizes) and any(name.endswith(".js") for name in sizes)):
         problems.append(f"loads no stylesheet or no script: {sorted(sizes)}")
     problems += [problem for problem in [budget_problem(sizes)] if problem]
+    page.set_viewport_size(DESKTOP)  # the navigation tabs appear, fading in: axe reads their colours after
+    page.evaluate(ANIMATIONS_DONE)
     problems += formula_problems(page, site, path) + figure_problems(page)
     # After figure_problems, which fetched the figures that wait for the reader to come near.
     problems += [f"requests another host: {url}" for url in requests if not url.startswith((server, "data:", "blob:"))]
@@ -200,7 +219,7 @@ def test_a_code_block_has_its_drawn_height_before_it_is_drawn(browser, server, p
     not grow or shrink under the reader as they are drawn. At a phone's width and a desktop's."""
     heights = """() => [document.documentElement.scrollHeight,
         [...document.querySelectorAll("pre > code")].map(code => code.getBoundingClientRect().height)]"""
-    for viewport in ({"width": 412, "height": 823}, {"width": 1350, "height": 940}):
+    for viewport in (PHONE, {"width": 1350, "height": 940}):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(server + path, wait_until="networkidle")

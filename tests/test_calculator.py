@@ -308,25 +308,3 @@ def test_the_calculator_starts_after_instant_navigation(page, server):
     page.wait_for_url("**/notation/")
     assert page.locator("#dlv-calculator").count() == 0
 
-
-# The sum of the page's layout shifts (what Lighthouse calls Cumulative Layout Shift), read
-# from the browser's own record of them after the page has loaded.
-LAYOUT_SHIFT = """() => new Promise(resolve => {
-    let total = 0;
-    new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) total += e.value; }))
-      .observe({type: "layout-shift", buffered: true});
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
-})"""
-
-
-@pytest.mark.parametrize("width,height", [(412, 823), (1280, 800)], ids=["phone", "desktop"])
-def test_the_calculator_is_drawn_without_moving_the_text_below_it(browser, server, width, height):
-    """Drawn after the page's first paint, the calculator pushed its rules down the screen
-    (Lighthouse: layout shift 0.24 on a phone). It is drawn where its script stands instead."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(server + "/tools/calculator/", wait_until="networkidle")
-    page.wait_for_selector("#dlv-calculator[data-ready] tbody tr")
-    shift = page.evaluate(LAYOUT_SHIFT)
-    context.close()
-    assert shift < 0.01, f"the page's layout shifts add up to {shift:.3f}"

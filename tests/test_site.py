@@ -110,6 +110,10 @@ def test_math_is_rendered_at_build_time_as_mathml_with_the_shipped_font(site):
         assert 'class="katex' not in html, f"{page}: KaTeX HTML"
         formulas = re.findall(r"<math\b.*?</math>", html, re.DOTALL)
         math_pages += bool(formulas)
+        # A page with formulas asks for the font with its stylesheets (site_hooks/mathml.py); others do not.
+        preload = re.search(r'<link rel="preload" href="[^"]*assets/math/latinmodern-math\.woff2" as="font" '
+                            r'type="font/woff2" crossorigin>\s*<link rel="stylesheet" href="[^"]*temml\.css">', html)
+        assert bool(preload) == bool(formulas), f"{page}: {len(formulas)} formulas, font preloaded: {bool(preload)}"
         needed |= {c for formula in formulas for c in mathfont.characters_needed(formula)}
     assert math_pages >= 10
     css = (site / "assets/math/temml.css").read_text()
