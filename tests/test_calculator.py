@@ -307,4 +307,3 @@ def test_the_calculator_starts_after_instant_navigation(page, server):
     page.locator('a[href$="notation/"] >> visible=true').first.click()
     page.wait_for_url("**/notation/")
     assert page.locator("#dlv-calculator").count() == 0
-
