@@ -52,7 +52,7 @@ WORKERS ?= 2
 WAITING_WORKERS ?= 3
 workers_of = case $$backend in tensorflow) workers=$(WAITING_WORKERS);; *) workers=$(WORKERS);; esac
 
-.PHONY: help lock notebooks labs test-notebooks mathfont lighthouse serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
+.PHONY: help lock notebooks labs test-notebooks mathfont lighthouse section-heights serve site test test-fast test-pages test-tooling test-seeds test-fresh test-latest spread bench update page clean
 help:
 	@echo "make serve        build and serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test         the whole verification: every page on every backend, site, links, lint, machinery"
@@ -64,6 +64,7 @@ help:
 	@echo "make bench        time the pages per backend, the slowest blocks, the builds"
 	@echo "make spread       record every output under seeds 0-4 on every backend and report how far each moved"
 	@echo "make lighthouse   Lighthouse mobile scores, bytes, DOM size, LCP, TBT per page (PAGES=\"/ /foundations/neuron/\" RUNS=3)"
+	@echo "make section-heights  fit the weights of the sections' height estimates to their drawn heights"
 	@echo "make mathfont     re-cut the site's math font to the characters the formulas use"
 	@echo "make labs         re-execute the labs (docs/labs/*.ipynb) and store their outputs (LAB=cnn-on-digits)"
 	@echo "make lock         re-resolve requirements/*.lock (hashed) from the pins in requirements/*.txt"
@@ -146,6 +147,11 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 lighthouse: .venv/.installed node_modules/.installed bench/node_modules/.installed $(CHROMIUM)
 	@site=$$(mktemp -d) && $(venv_tensorflow)/bin/mkdocs build --strict --quiet --site-dir $$site \
 	  && $(SITE_PY) bench/lighthouse.py $$site --runs $(or $(RUNS),3) $(if $(PAGES),--pages $(PAGES))
+
+# The weights of the sections' height estimates (site_hooks/lazy_sections.py), fitted to their drawn heights.
+section-heights: .venv/.installed $(CHROMIUM)
+	@site=$$(mktemp -d) && $(venv_tensorflow)/bin/mkdocs build --strict --quiet --site-dir $$site \
+	  && $(SITE_PY) bench/section_heights.py $$site
 
 # --- verification --------------------------------------------------------------------
 test: test-pages test-tooling test-notebooks

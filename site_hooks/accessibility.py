@@ -39,5 +39,13 @@ def on_post_page(output, page, config):
 CODE = re.compile(r'(<div class="language-[\w-]+ highlight"[^>]*><pre>(?:<span></span>)?)<code>')
 
 
+# A display formula wider than the screen scrolls sideways, and so must be reachable by keyboard.
+# The screen's width is known only in the browser, where docs/assets/accessibility.js takes the
+# tab stop away from the formulas that do not scroll once they are drawn; until then every
+# formula has one (measuring a formula not yet drawn would make the browser draw its part).
+DISPLAY_MATH = re.compile(r'<div class="arithmatex"(?=[\s>])')
+
+
 def on_page_content(html, page, config, files):
+    html = DISPLAY_MATH.sub(r'\g<0> tabindex="0"', html)
     return CODE.sub(r'\1<code tabindex="0">', html)

@@ -39,7 +39,13 @@ def source_urls(docs: Path = DOCS) -> list[str]:
 PAGES = source_urls()
 PHONE, DESKTOP = {"width": 412, "height": 823}, {"width": 1280, "height": 720}
 # Every running animation and transition has ended (one replaced by another ends too).
-ANIMATIONS_DONE = "Promise.all(document.getAnimations().map(animation => animation.finished.catch(() => null)))"
+# Waits for the page's animations and transitions to end, and names any still running after 5 s
+# (one in a part of the page not yet drawn never ends).
+ANIMATIONS_DONE = """Promise.race([
+    Promise.all(document.getAnimations().map(animation => animation.finished.catch(() => null))).then(() => []),
+    new Promise(resolve => setTimeout(() => resolve(document.getAnimations().filter(a => a.playState === "running")
+        .map(a => `${a.constructor.name} ${a.transitionProperty || a.animationName || ""} on ${a.effect?.target?.outerHTML.slice(0, 80)}`)), 5000)),
+])"""
 
 # The sum of the page's layout shifts since it started loading, as the browser recorded them
 # (Lighthouse's Cumulative Layout Shift).
@@ -150,7 +156,9 @@ def follow_the_system_to_dark(page) -> list[str]:
         page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=5_000)
     except TimeoutError:
         return ["the page did not follow the system to the dark scheme within 5 s"]
-    page.evaluate(ANIMATIONS_DONE)
+    running = page.evaluate(ANIMATIONS_DONE)
+    if running:
+        return [f"animations still running 5 s after the switch to the dark scheme: {running}"]
     # Code blocks not yet drawn (content-visibility) must report the dark colours to axe too: a
     # colour transition on them waits until they are drawn (extra.css turns it off).
     backgrounds = page.evaluate("[...new Set([...document.querySelectorAll('pre > code')]"
@@ -187,7 +195,7 @@ def test_the_page_loads_nothing_from_another_host_fits_its_budget_and_axe_finds_
         problems.append(f"loads no stylesheet or no script: {sorted(sizes)}")
     problems += [problem for problem in [budget_problem(sizes)] if problem]
     page.set_viewport_size(DESKTOP)  # the navigation tabs appear, fading in: axe reads their colours after
-    page.evaluate(ANIMATIONS_DONE)
+    problems += [f"animations still running after 5 s: {running}" for running in [page.evaluate(ANIMATIONS_DONE)] if running]
     problems += formula_problems(page, site, path) + figure_problems(page)
     # After figure_problems, which fetched the figures that wait for the reader to come near.
     problems += [f"requests another host: {url}" for url in requests if not url.startswith((server, "data:", "blob:"))]
@@ -235,6 +243,92 @@ def test_a_code_block_has_its_drawn_height_before_it_is_drawn(browser, server, p
         assert not moved, f"{path}: (block, height before, height drawn): {moved[:5]}"
 
 
+LONG_CHAPTERS = ["/training/gradient-descent/", "/cheatsheet/", "/foundations/losses/"]
+# A reader scrolls down with the wheel, a screen at a time, to a fraction of the page.
+WHEEL_TO = """async fraction => {
+    while (scrollY + innerHeight < document.documentElement.scrollHeight
+           && scrollY < fraction * document.documentElement.scrollHeight) {
+        scrollBy(0, innerHeight * 0.7);
+        await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    }
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_sections_wait_to_be_drawn_and_their_estimated_heights_are_close_to_the_drawn_ones(browser, server, viewport):
+    """A long chapter's sections are drawn when the reader comes near them (site_hooks/lazy_sections.py);
+    until then each takes the height estimated from what it holds. Estimates far off would make the
+    page grow or shrink under the reader and the scroll bar lie."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    problems = []
+    for path in LONG_CHAPTERS:
+        page.goto(server + path, wait_until="networkidle")
+        found = page.evaluate("""() => {
+            const sections = [...document.querySelectorAll('article .dlv-lazy')];
+            const waiting = sections.filter(s => !s.firstElementChild.checkVisibility({contentVisibilityAuto: true})).length;
+            const estimated = sections.map(s => s.getBoundingClientRect().height);
+            sections.forEach(s => s.style.contentVisibility = 'visible');
+            return {waiting, estimated, drawn: sections.map(s => s.getBoundingClientRect().height)};
+        }""")
+        estimated, drawn = found["estimated"], found["drawn"]
+        if found["waiting"] < len(drawn) / 2:
+            problems.append(f"{path}: only {found['waiting']} of {len(drawn)} sections wait to be drawn")
+        total = abs(sum(estimated) - sum(drawn)) / sum(drawn)
+        if total > 0.25:
+            problems.append(f"{path}: sections estimated {sum(estimated):.0f} px in all, drawn {sum(drawn):.0f} px")
+        problems += [f"{path}: section {i} estimated {e:.0f} px, drawn {d:.0f} px"
+                     for i, (e, d) in enumerate(zip(estimated, drawn)) if abs(e - d) > 0.6 * d + 40]
+    context.close()
+    assert problems == [], f"at {viewport['width']} px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_going_back_to_a_long_chapter_returns_to_the_paragraph_the_reader_left(browser, server, viewport):
+    """Material scrolls back to the offset the reader left; sections they had drawn come back at
+    their drawn heights (docs/assets/lazy_sections.js), so the offset falls where it fell. With
+    estimates in their place the reader came back in another section."""
+    first_in_view = """() => { const blocks = [...document.querySelectorAll('article h2, article h3, article p, article li')];
+        const index = blocks.findIndex(b => b.getBoundingClientRect().top >= 80);
+        return [index, Math.round(blocks[index].getBoundingClientRect().top)]; }"""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    path = LONG_CHAPTERS[0]
+    page.goto(server + path, wait_until="networkidle")
+    page.evaluate(WHEEL_TO, 0.6)
+    page.wait_for_timeout(300)  # Material keeps the offset in the history entry 0.1 s after scrolling
+    left = page.evaluate(first_in_view)
+    title = "document.querySelector('article h1').textContent"
+    chapter = page.evaluate(title)
+    page.evaluate("document.querySelector('.md-footer__link--next').click()")  # instant navigation, no scrolling
+    page.wait_for_function(f"location.pathname !== {path!r} && {title} !== {chapter!r}")
+    page.go_back()
+    page.wait_for_function(f"location.pathname === {path!r} && {title} === {chapter!r}")
+    page.wait_for_timeout(300)
+    back = page.evaluate(first_in_view)
+    context.close()
+    assert back[0] == left[0] and abs(back[1] - left[1]) <= 3, f"left at block {left}, came back to block {back}"
+
+
+def test_a_display_formula_has_a_tab_stop_exactly_when_it_scrolls_sideways(browser, server):
+    """A formula wider than a phone scrolls sideways, so a keyboard must reach it; one that fits
+    must not be a tab stop. Formulas in sections not yet drawn keep the tab stop they are built
+    with until they are drawn (measuring them would draw their section)."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(server + "/training/gradient-descent/", wait_until="networkidle")
+    formulas = "[...document.querySelectorAll('div.arithmatex')]"
+    waiting = page.evaluate(f"{formulas}.filter(f => !f.checkVisibility({{contentVisibilityAuto: true}}))"
+                            ".map(f => f.getAttribute('tabindex'))")
+    page.evaluate(WHEEL_TO, 1.0)
+    page.wait_for_timeout(200)
+    drawn = page.evaluate(f"{formulas}.map(f => [f.scrollWidth > f.clientWidth, f.getAttribute('tabindex') === '0'])")
+    context.close()
+    assert waiting and set(waiting) == {"0"}, waiting
+    assert any(wide for wide, _ in drawn) and not all(wide for wide, _ in drawn), "needs wide formulas and narrow ones"
+    assert all(wide == stop for wide, stop in drawn), drawn
+
+
 def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):
     math_pages = [p for p in urls(site) if "<mfrac" in (site / p.strip("/") / "index.html").read_text()]
     assert math_pages, "no page has a fraction"
@@ -276,7 +370,8 @@ def test_code_blocks_have_copy_buttons(page, server, site):
     page.goto(server + chapter, wait_until="networkidle")
     # Material mounts a block's buttons when it scrolls into view (content.lazy in mkdocs.yml)
     last = page.locator("div.language-python.highlight").last
-    last.scroll_into_view_if_needed()
+    # As a link to it would (Playwright's own scrolling does not draw the section around it first).
+    last.evaluate("block => block.scrollIntoView()")
     last.locator('button[title="Copy to clipboard"]').wait_for(timeout=5_000)
 
 

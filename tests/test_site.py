@@ -524,6 +524,52 @@ def test_every_built_figure_is_sized_and_all_but_the_first_are_lazy(site):
     assert 'loading="lazy"' not in images[0] and all('loading="lazy"' in image for image in images[1:])
 
 
+def test_the_content_between_headings_after_the_first_section_is_wrapped_with_its_estimated_heights():
+    import sys
+
+    from mkdocs.exceptions import PluginError
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.lazy_sections import WEIGHTS, with_lazy_sections
+
+    html = ('<h1 id="t">T</h1>\n<p>intro</p>\n<h2 id="a">A</h2>\n<p>one two</p>\n<hr>\n<ul>\n<li>x</li>\n</ul>\n'
+            '<h3 id="b">B</h3>\n<div class="arithmatex" tabindex="0"><math><mi>x</mi></math></div>\n<h2 id="c">C</h2>\n')
+    out = with_lazy_sections(html)
+    assert re.sub(r'<div class="dlv-lazy"[^>]*>\n|\n</div>\n', "", out).replace("\n", "") == html.replace("\n", "")
+    assert out.startswith('<h1 id="t">T</h1>\n<p>intro</p>\n<h2 id="a">A</h2>\n<div class="dlv-lazy"')  # first screen as it was
+    assert out.count('<div class="dlv-lazy"') == 2 and '</div>\n<h3 id="b">' in out and '</div>\n<h2 id="c">' in out
+    phone = [int(h) for h in re.findall(r"--dlv-estimate: (\d+)px", out)]
+    assert phone == [round(8 * WEIGHTS["phone"]["chars"] + 2 * WEIGHTS["phone"]["blocks"]),  # "one two", "x"
+                     round(1 * WEIGHTS["phone"]["chars"] + WEIGHTS["phone"]["math"])]
+    assert len(re.findall(r"--dlv-estimate-wide: \d+px", out)) == 2
+    with pytest.raises(PluginError, match=r"<div> is never closed"):
+        with_lazy_sections('<h2 id="a">A</h2><div><p>x</p>')
+    with pytest.raises(PluginError, match=r"</div> at line 1, column 26 of the page's content closes no element"):
+        with_lazy_sections('<h2 id="a">A</h2><p>x</p></div>')
+
+
+def test_a_section_estimate_counts_what_shows_before_the_reader_opens_or_switches_anything():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.lazy_sections import COLUMN, WEIGHTS, top_level
+
+    html = ('<div class="tabbed-set"><div class="tabbed-content">'
+            '<div class="tabbed-block"><p><img alt="a" src="a.svg" width="760" height="400"></p></div>'
+            '<div class="tabbed-block"><p><img alt="b" src="b.svg" width="760" height="400"></p><p>hidden text</p></div>'
+            '</div></div><details><summary>Code</summary><pre><code>a\nb\nc\n</code></pre></details>'
+            '<details open><summary>Shown</summary><pre><code>a\nb\n</code></pre></details>'
+            '<table><tr><td>1</td></tr><tr><td>2</td></tr></table>')
+    _, tags, contents = top_level(html)
+    assert tags == ["div", "details", "details", "table"]
+    tabs, closed, opened, table = contents
+    assert tabs.figures == [(760.0, 400.0)] and tabs.chars == 0 and tabs.blocks == 1  # the first tab only
+    assert tabs.estimate("phone") == round(WEIGHTS["phone"]["blocks"] + 400 * COLUMN["phone"] / 760)
+    assert (closed.details, closed.blocks, closed.code_lines, closed.chars) == (1, 1, 0, 4)  # its summary only
+    assert (opened.code_lines, opened.chars) == (2, 5)
+    assert (table.rows, table.chars) == (2, 2)
+
+
 def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small_project, tmp_path):
     import json
 

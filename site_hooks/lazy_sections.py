@@ -1,0 +1,205 @@
+"""A chapter's sections are drawn when the reader comes near them (MkDocs hook).
+
+A long chapter is 5,000-8,000 elements, and Material restyles the whole page five or six
+times while it sets itself up (its palette, its links, its tables); on a phone that was most of
+the page's blocking time (Lighthouse mobile, gradient descent: Total Blocking Time 0.44 s).
+This hook wraps the content between two headings, after the chapter's first section heading,
+in `<div class="dlv-lazy">`, which the stylesheet gives `content-visibility: auto`: the browser
+styles and lays out only the sections near the screen. Headings stay outside the wrappers, so
+the table of contents measures them without drawing what lies between.
+
+Until a section is drawn it takes a height, which this hook estimates from what the section
+holds (`--dlv-estimate` at a phone's width, `--dlv-estimate-wide` at a desktop's): characters of
+text, blocks of text, lines of code, display formulas, table rows, figures at their drawn
+size, and collapsed `<details>` (only the summary counts), with the first tab of each set of
+content tabs. The weights were fitted to the sections' drawn heights (bench/section_heights.py);
+tests/test_browser.py checks that the estimates stay close. Once drawn, a section keeps its
+real height (`contain-intrinsic-block-size: auto`), and docs/assets/lazy_sections.js brings it
+back when the reader returns, so the page comes back to where the reader was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from html.parser import HTMLParser
+
+from mkdocs.exceptions import PluginError
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCKS = {"p", "li", "dt", "dd", "h4", "h5", "h6", "summary", "blockquote"}
+
+# Width (CSS px) of a paragraph of the article on a 412 px phone and on a 1280 px desktop.
+COLUMN = {"phone": 344, "wide": 652}
+# px per unit of each feature, fitted by bench/section_heights.py to the drawn heights.
+WEIGHTS = {
+    "phone": {"chars": 0.57, "blocks": 22.6, "code_lines": 18.5, "math": 67.5, "rows": 58.1, "details": 29.3},
+    "wide": {"chars": 0.31, "blocks": 23.1, "code_lines": 19.5, "math": 68.8, "rows": 45.9, "details": 32.3},
+}
+
+
+
+
+@dataclass
+class Contents:
+    """What a run of HTML shows before the reader opens or switches anything."""
+
+    chars: int = 0
+    blocks: int = 0
+    code_lines: int = 0
+    code_blocks: int = 0
+    math: int = 0
+    rows: int = 0
+    details: int = 0
+    admonitions: int = 0
+    figures: list[tuple[float, float]] = field(default_factory=list)  # (width, height) in px
+
+    def add(self, other: Contents) -> None:
+        for counted in fields(self):
+            setattr(self, counted.name, getattr(self, counted.name) + getattr(other, counted.name))
+
+    def estimate(self, width: str) -> int:
+        weights = WEIGHTS[width]
+        height = sum(weight * getattr(self, name) for name, weight in weights.items())
+        height += sum(h * min(1.0, COLUMN[width] / w) for w, h in self.figures if w > 0)
+        return round(height)
+
+
+class _Reader(HTMLParser):
+    """Counts what each top-level element of a page's HTML shows, and where each one starts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        # One entry per open element: its tag, whether it is hidden, and for a set of content
+        # tabs, how many tabs it has opened so far.
+        self.stack: list[list] = []
+        self.tops: list[tuple[tuple[int, int], str]] = []
+        self.counts: list[Contents] = []  # one per top-level element
+        self.in_pre = 0
+        self.in_math = 0
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.stack) and self.stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if not self.stack:
+            self.tops.append((self.getpos(), tag))
+            self.counts.append(Contents())
+        hidden = self.hidden
+        if self.stack and self.stack[-1][0] == "details" and tag != "summary":
+            hidden = True  # a closed <details> shows its summary only
+        if "tabbed-block" in classes:
+            tab_set = next((entry for entry in reversed(self.stack) if entry[2] is not None), None)
+            if tab_set is not None:
+                tab_set[2] += 1
+                hidden = hidden or tab_set[2] > 1  # the first tab is the one shown
+        if not hidden:
+            self._count(tag, attributes, classes)
+        self.in_pre += tag == "pre"
+        self.in_math += tag == "math"
+        if tag not in VOID:
+            name = "details (open)" if tag == "details" and "open" in attributes else tag
+            self.stack.append([name, hidden, 0 if "tabbed-set" in classes else None])
+
+    def _count(self, tag, attributes, classes):
+        here = self.counts[-1]
+        if tag in BLOCKS:
+            here.blocks += 1
+        elif tag == "pre":
+            here.code_blocks += 1
+        elif tag == "tr":
+            here.rows += 1
+        elif tag == "details":
+            here.details += 1
+        elif tag == "div" and "arithmatex" in classes:
+            here.math += 1
+        elif tag == "div" and "admonition" in classes:
+            here.admonitions += 1
+        elif tag == "img":
+            try:
+                here.figures.append((float(attributes.get("width") or 0), float(attributes.get("height") or 0)))
+            except ValueError:
+                pass
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack:
+            line, column = self.getpos()
+            raise PluginError(f"lazy_sections.py: </{tag}> at line {line}, column {column + 1} of the page's "
+                              "content closes no element")
+        self.stack.pop()
+        self.in_pre -= tag == "pre"
+        self.in_math -= tag == "math"
+
+    def handle_data(self, data):
+        if not self.counts or self.hidden:
+            return
+        if self.in_pre:
+            self.counts[-1].code_lines += data.count("\n")
+        elif self.in_math:
+            self.counts[-1].chars += len(data.strip())
+        else:
+            self.counts[-1].chars += len(" ".join(data.split()))
+
+
+def top_level(html: str) -> tuple[list[int], list[str], list[Contents]]:
+    """The offset where each top-level element of `html` starts, its tag, and what it shows."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    if reader.stack:
+        raise PluginError(f"lazy_sections.py: <{reader.stack[-1][0]}> is never closed in the page's content")
+    line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+    offsets = [line_starts[line - 1] + column for (line, column), _ in reader.tops]
+    return offsets, [tag for _, tag in reader.tops], reader.counts
+
+
+def wrapped(runs_html: str, contents: list[Contents]) -> str:
+    total = Contents()
+    for part in contents:
+        total.add(part)
+    return (f'<div class="dlv-lazy" style="--dlv-estimate: {total.estimate("phone")}px; '
+            f'--dlv-estimate-wide: {total.estimate("wide")}px">\n{runs_html.strip()}\n</div>\n')
+
+
+def with_lazy_sections(html: str) -> str:
+    """`html` (a page's content) with each run of elements between two headings, after the first
+    `<h2>`, wrapped in a `div.dlv-lazy` that carries its estimated heights."""
+    offsets, tags, contents = top_level(html)
+    ends = offsets[1:] + [len(html)]
+    out = [html[: offsets[0]] if offsets else html]
+    run: list[int] = []  # indices of the top-level elements in the current run
+    after_first_section = False
+
+    def close_run():
+        if run:
+            body = html[offsets[run[0]]: ends[run[-1]]]
+            out.append(wrapped(body, [contents[i] for i in run]) if after_first_section else body)
+            run.clear()
+
+    for i, tag in enumerate(tags):
+        if tag in HEADINGS:
+            close_run()
+            after_first_section = after_first_section or tag == "h2"
+            out.append(html[offsets[i]: ends[i]])
+        else:
+            run.append(i)
+    close_run()
+    return "".join(out)
+
+
+def on_page_content(html, page, config, files):
+    try:
+        return with_lazy_sections(html)
+    except PluginError as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
