@@ -127,6 +127,19 @@ def on_page_content(html, page, config, files):
     return page_html(html, page) if is_lab(page) else html
 
 
+STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
+
+
+def on_post_page(output, page, config):
+    """MkDocs hook: a lab's page keeps only the rules of mkdocs-jupyter's stylesheets (JupyterLab's,
+    574 KB in every lab's page) that could match an element of it (site_hooks/unused_css.py)."""
+    if not is_lab(page):
+        return output
+    from site_hooks.unused_css import without_unused_rules
+
+    return STYLE.sub(lambda m: m.group(1) + without_unused_rules(m.group(2), output) + m.group(3), output)
+
+
 def is_lab(page) -> bool:
     return page.file.src_uri.startswith("labs/") and page.file.src_uri.endswith(".ipynb")
 

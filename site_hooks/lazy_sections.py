@@ -76,12 +76,13 @@ class _Reader(HTMLParser):
         self.stack: list[list] = []
         self.tops: list[tuple[tuple[int, int], str]] = []
         self.counts: list[Contents] = []  # one per top-level element
-        self.in_pre = 0
-        self.in_math = 0
 
     @property
     def hidden(self) -> bool:
         return bool(self.stack) and self.stack[-1][1]
+
+    def inside(self, tag: str) -> bool:
+        return any(entry[0] == tag for entry in self.stack)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -99,8 +100,6 @@ class _Reader(HTMLParser):
                 hidden = hidden or tab_set[2] > 1  # the first tab is the one shown
         if not hidden:
             self._count(tag, attributes, classes)
-        self.in_pre += tag == "pre"
-        self.in_math += tag == "math"
         if tag not in VOID:
             name = "details (open)" if tag == "details" and "open" in attributes else tag
             self.stack.append([name, hidden, 0 if "tabbed-set" in classes else None])
@@ -133,20 +132,19 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag):
         if tag in VOID:
             return
-        if not self.stack:
+        names = [entry[0].split(" ")[0] for entry in self.stack]
+        if tag not in names:
             line, column = self.getpos()
             raise PluginError(f"lazy_sections.py: </{tag}> at line {line}, column {column + 1} of the page's "
                               "content closes no element")
-        self.stack.pop()
-        self.in_pre -= tag == "pre"
-        self.in_math -= tag == "math"
+        del self.stack[len(names) - 1 - names[::-1].index(tag):]  # with any element left open inside it
 
     def handle_data(self, data):
         if not self.counts or self.hidden:
             return
-        if self.in_pre:
+        if self.inside("pre"):
             self.counts[-1].code_lines += data.count("\n")
-        elif self.in_math:
+        elif self.inside("math"):
             self.counts[-1].chars += len(data.strip())
         else:
             self.counts[-1].chars += len(" ".join(data.split()))

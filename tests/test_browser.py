@@ -5,6 +5,7 @@ toggle work."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -327,6 +328,53 @@ def test_a_display_formula_has_a_tab_stop_exactly_when_it_scrolls_sideways(brows
     assert waiting and set(waiting) == {"0"}, waiting
     assert any(wide for wide, _ in drawn) and not all(wide for wide, _ in drawn), "needs wide formulas and narrow ones"
     assert all(wide == stop for wide, stop in drawn), drawn
+
+
+LAB = "/labs/few-labels-transfer/"
+# Every element's computed value of each property the stylesheets set, its ::before and ::after too.
+COMPUTED_STYLES = """names => [...document.querySelectorAll("body *")].flatMap(element =>
+    [null, "::before", "::after"].map(pseudo => getComputedStyle(element, pseudo)).map(
+        style => names.map(name => style.getPropertyValue(name)).join(";")))"""
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_a_lab_is_drawn_the_same_with_only_the_jupyter_rules_it_can_match(browser, server, site, scheme):
+    """A lab's page carries only the rules of mkdocs-jupyter's stylesheets that could match it
+    (site_hooks/unused_css.py): every element, its ::before and ::after included, has the same
+    computed style as with the whole stylesheets, in both colour schemes."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    import mkdocs_jupyter
+    from site_hooks.unused_css import without_unused_rules
+
+    html = (site / LAB.strip("/") / "index.html").read_text()
+    assets = Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets"
+    whole = [css.read_text() for css in sorted(assets.glob("*.css"))]
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(server + LAB, wait_until="networkidle")
+    # No colour transitions, which the scheme's switch would start and the snapshots catch midway.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    page.evaluate(f"document.body.setAttribute('data-md-color-scheme', {scheme!r})")
+    styles = page.evaluate("[...document.querySelectorAll('style')].map(style => style.textContent)")
+    # Each stylesheet as built, and the whole stylesheet it was cut from.
+    originals = {i: next((css for css in whole if without_unused_rules(css, html) == text), None)
+                 for i, text in enumerate(styles) if len(text) > 1000}
+    assert originals and None not in originals.values(), "a lab's stylesheet is not one of mkdocs-jupyter's, cut"
+    names = sorted({name for css in originals.values() for name in re.findall(r"[{;]\s*([a-z][a-z-]*)\s*:", css)})
+    compared = page.evaluate(f"""([originals, names]) => {{
+        const cut = ({COMPUTED_STYLES})(names);
+        Object.entries(originals).forEach(([i, css]) => {{ document.querySelectorAll("style")[i].textContent = css; }});
+        const uncut = ({COMPUTED_STYLES})(names);
+        const differ = cut.map((style, i) => style !== uncut[i]);
+        return [cut.length, uncut.length, differ.filter(Boolean).length,
+                document.querySelectorAll("body *")[Math.floor(differ.indexOf(true) / 3)]?.outerHTML.slice(0, 120)];
+    }}""", [{str(i): css for i, css in originals.items()}, names])
+    context.close()
+    elements, same_elements, differing, first = compared
+    assert elements == same_elements > 1000
+    assert differing == 0, f"{differing} element(s) drawn otherwise with the whole stylesheets, the first {first}"
 
 
 def test_math_is_drawn_as_mathml_with_the_shipped_math_font(page, server, site):

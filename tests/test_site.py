@@ -542,6 +542,8 @@ def test_the_content_between_headings_after_the_first_section_is_wrapped_with_it
     assert phone == [round(8 * WEIGHTS["phone"]["chars"] + 2 * WEIGHTS["phone"]["blocks"]),  # "one two", "x"
                      round(1 * WEIGHTS["phone"]["chars"] + WEIGHTS["phone"]["math"])]
     assert len(re.findall(r"--dlv-estimate-wide: \d+px", out)) == 2
+    # An element left open inside another closes with it, as in a browser.
+    assert with_lazy_sections('<h2 id="a">A</h2><div><p>x</div><p>y</p>').count("</div>") == 2
     with pytest.raises(PluginError, match=r"<div> is never closed"):
         with_lazy_sections('<h2 id="a">A</h2><div><p>x</p>')
     with pytest.raises(PluginError, match=r"</div> at line 1, column 26 of the page's content closes no element"):
@@ -568,6 +570,22 @@ def test_a_section_estimate_counts_what_shows_before_the_reader_opens_or_switche
     assert (closed.details, closed.blocks, closed.code_lines, closed.chars) == (1, 1, 0, 4)  # its summary only
     assert (opened.code_lines, opened.chars) == (2, 5)
     assert (table.rows, table.chars) == (2, 2)
+
+
+def test_a_stylesheet_keeps_the_rules_that_could_match_the_page_and_only_those():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.unused_css import required, without_unused_rules
+
+    assert required("div.a > p#b:not(.c)::before") == ({"a"}, {"b"}, {"div", "p"})
+    assert required('[data-x="y"] .a:is(.b, .c) SPAN') == ({"a"}, set(), {"span"})
+    html = '<html><body><div class="w a" id="b"><p>x</p></div></body></html>'
+    css = ('@charset "UTF-8";.w{--v:1}.w :root{--v:2}.w body{m:0}:root{--r:0}body{m:1}.w .a:hover,.zz{c:1}'
+           '#b>p::after{c:2}.missing{c:3}div.a .missing{c:4}@media (min-width:1px){.a{c:5}.gone{c:6}}'
+           '@media print{.gone{c:7}}@keyframes k{0%{o:0}}')
+    assert without_unused_rules(css, html) == ('@charset "UTF-8";.w{--v:1}:root{--r:0}body{m:1}.w .a:hover{c:1}'
+                                               '#b>p::after{c:2}@media (min-width:1px){.a{c:5}}@keyframes k{0%{o:0}}')
 
 
 def test_highlighted_code_is_reused_from_the_cache_only_for_the_same_block(small_project, tmp_path):
