@@ -39,9 +39,8 @@ def source_urls(docs: Path = DOCS) -> list[str]:
 
 PAGES = source_urls()
 PHONE, DESKTOP = {"width": 412, "height": 823}, {"width": 1280, "height": 720}
-# Every running animation and transition has ended (one replaced by another ends too).
-# Waits for the page's animations and transitions to end, and names any still running after 5 s
-# (one in a part of the page not yet drawn never ends).
+# Every running animation and transition has ended (one replaced by another ends too); those
+# still running after 5 s are named (one in a part of the page not yet drawn never ends).
 ANIMATIONS_DONE = """Promise.race([
     Promise.all(document.getAnimations().map(animation => animation.finished.catch(() => null))).then(() => []),
     new Promise(resolve => setTimeout(() => resolve(document.getAnimations().filter(a => a.playState === "running")
