@@ -550,6 +550,23 @@ def test_the_content_between_headings_after_the_first_section_is_wrapped_with_it
         with_lazy_sections('<h2 id="a">A</h2><p>x</p></div>')
 
 
+def test_a_long_run_is_drawn_in_parts_of_about_a_screen_and_the_opening_screen_at_once():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from site_hooks.lazy_sections import PART, WEIGHTS, with_lazy_sections
+
+    paragraph = "<p>" + "word " * 99 + "word</p>\n"  # 499 characters
+    per_screen = -(-PART // round(499 * WEIGHTS["phone"]["chars"] + WEIGHTS["phone"]["blocks"]))  # paragraphs a part holds
+    html = '<h1 id="t">T</h1>\n' + paragraph * (2 * per_screen) + '<h2 id="a">A</h2>\n' + paragraph * (2 * per_screen + 1)
+    out = with_lazy_sections(html)
+    opening, section = out.split('<h2 id="a">A</h2>')
+    assert not opening.split('<div class="dlv-lazy"')[0].count("<div")  # the opening's first part as it was
+    assert opening.count('<div class="dlv-lazy"') == 1 and opening.count("<p>") == 2 * per_screen
+    assert section.count('<div class="dlv-lazy"') == 3  # two full parts and the paragraph left over
+    assert [part.count("<p>") for part in section.split('<div class="dlv-lazy"')[1:]] == [per_screen, per_screen, 1]
+
+
 def test_a_section_estimate_counts_what_shows_before_the_reader_opens_or_switches_anything():
     import sys
 
