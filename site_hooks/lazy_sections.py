@@ -217,6 +217,11 @@ def with_lazy_sections(html: str) -> str:
 
 
 def on_page_content(html, page, config, files):
+    # A lab (a notebook, site_hooks/labs.py) is 1,300 elements; its outputs' images have no size
+    # in the HTML, so estimated parts all came near the screen at once and were drawn one after
+    # another (Lighthouse mobile, cnn-on-digits: Total Blocking Time 0.42 s, 0.00-0.08 s without).
+    if page.file.src_uri.endswith(".ipynb"):
+        return html
     try:
         return with_lazy_sections(html)
     except PluginError as error:

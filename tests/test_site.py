@@ -567,6 +567,13 @@ def test_a_long_run_is_drawn_in_parts_of_about_a_screen_and_the_opening_screen_a
     assert [part.count("<p>") for part in section.split('<div class="dlv-lazy"')[1:]] == [per_screen, per_screen, 1]
 
 
+def test_a_long_chapter_is_drawn_in_parts_and_a_lab_at_once(site):
+    chapter = (site / "training" / "gradient-descent" / "index.html").read_text()
+    assert chapter.count('<div class="dlv-lazy" style="--dlv-estimate: ') > 10
+    labs = sorted((site / "labs").glob("*/index.html"))
+    assert labs and not any('class="dlv-lazy"' in lab.read_text() for lab in labs)
+
+
 def test_a_section_estimate_counts_what_shows_before_the_reader_opens_or_switches_anything():
     import sys
 
