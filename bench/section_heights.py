@@ -14,6 +14,7 @@ import argparse
 import os
 import statistics
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import lighthouse  # noqa: E402  (this folder's server and page list)
 from lazy_sections import COLUMN, WEIGHTS, Contents, top_level  # noqa: E402
 
 WIDTHS = {"phone": {"width": 412, "height": 823}, "wide": {"width": 1280, "height": 720}}
-FEATURES = ["chars", "blocks", "code_lines", "code_blocks", "math", "rows", "details", "admonitions"]
+FEATURES = [counted.name for counted in fields(Contents) if counted.name != "figures"]  # figures: their drawn size
 DRAWN = """() => [...document.querySelectorAll('.dlv-lazy')].map(section => {
     section.style.contentVisibility = 'visible';
     return section.getBoundingClientRect().height;
@@ -71,6 +72,7 @@ def main() -> None:
     httpd.shutdown()
     for width in WIDTHS:
         mine = [(c, h) for w, _, c, h in rows if w == width]
+        paths = [path for w, path, _, _ in rows if w == width]
         figures = np.array([sum(fh * min(1.0, COLUMN[width] / fw) for fw, fh in c.figures if fw > 0) for c, _ in mine])
         x = np.array([[getattr(c, name) for name in FEATURES] + [1.0] for c, _ in mine])
         y = np.array([h for _, h in mine]) - figures
@@ -78,7 +80,7 @@ def main() -> None:
         fitted = {name: round(float(w), 2) for name, w in zip(FEATURES + ["base"], weights)}
         now = [(c.estimate(width), h) for c, h in mine]
         print(f"{width}: {len(mine)} sections; fitted weights {fitted}")
-        worst = sorted(((abs(e - h) / h, path, e, round(h)) for (e, h), (_, path, _, _) in zip(now, [r for r in rows if r[0] == width])), reverse=True)[:5]
+        worst = sorted(((abs(e - h) / h, path, e, round(h)) for (e, h), path in zip(now, paths)), reverse=True)[:5]
         print(f"  worst sections (error, page, estimate, drawn): {[(f'{err:.0%}', p, e, h) for err, p, e, h in worst]}")
         print(f"  current estimates: median error {statistics.median(abs(e - h) / h for e, h in now):.0%}, "
               f"pages' totals off by at most {max_total_error(rows, width):.0%}")

@@ -43,11 +43,12 @@ def required(selector: str) -> tuple[frozenset, frozenset, frozenset]:
     return frozenset(CLASS.findall(bare)), frozenset(ID.findall(bare)), frozenset(names)
 
 
-def page_parts(html: str) -> tuple[set, set, set]:
+@functools.lru_cache(maxsize=1)  # a page's stylesheets are cut one after another against it
+def page_parts(html: str) -> tuple[frozenset, frozenset, frozenset]:
     """The classes, ids and element names (lower case) present in `html`."""
-    classes = {name for value in re.findall(r'\sclass="([^"]*)"', html) for name in value.split()}
-    ids = set(re.findall(r'\sid="([^"]*)"', html))
-    names = {name.lower() for name in re.findall(r"<([a-zA-Z][\w-]*)", html)}
+    classes = frozenset(name for value in re.findall(r'\sclass="([^"]*)"', html) for name in value.split())
+    ids = frozenset(re.findall(r'\sid="([^"]*)"', html))
+    names = frozenset(name.lower() for name in re.findall(r"<([a-zA-Z][\w-]*)", html))
     return classes, ids, names
 
 
@@ -86,7 +87,7 @@ def without_unused_rules(css: str, html: str) -> str:
     return _kept(_parsed(css), page_parts(html))
 
 
-def _kept(parsed: tuple, parts: tuple[set, set, set]) -> str:
+def _kept(parsed: tuple, parts: tuple[frozenset, frozenset, frozenset]) -> str:
     classes, ids, names = parts
     out = []
     for kind, head, body in parsed:

@@ -5,19 +5,15 @@
 // width, for the browser tab's session, and given back to the section when the page comes back;
 // then the page is scrolled again to the offset Material restored.
 (function () {
-  var heights = [];
+  var list = [];  // the page's sections
+  var heights = [];  // the height each was last drawn, or estimated, at
   var path = location.pathname;  // of the page shown (the address changes before the page does)
 
   function key() {
     return "dlv-section-heights:" + path + ":" + window.innerWidth;
   }
 
-  function sections() {
-    return Array.prototype.slice.call(document.querySelectorAll("article .dlv-lazy"));
-  }
-
   var watcher = new ResizeObserver(function (entries) {
-    var list = sections();
     entries.forEach(function (entry) {
       var index = list.indexOf(entry.target);
       if (index >= 0) heights[index] = Math.round(entry.borderBoxSize[0].blockSize);
@@ -29,7 +25,7 @@
 
   function restore() {
     path = location.pathname;
-    var list = sections();
+    list = Array.prototype.slice.call(document.querySelectorAll("article .dlv-lazy"));
     var kept = null;
     try {
       kept = JSON.parse(sessionStorage.getItem(key()) || "null");
